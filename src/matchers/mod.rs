@@ -1,0 +1,7 @@
+//! Matchers: one per rule kind. Each takes text (or file facts) and the compiled rules of its
+//! kind, and gives back [`Match`](crate::findings::Match)es; none of them prints or reads files.
+
+pub mod entropy;
+pub mod file;
+pub mod placeholder;
+pub mod secret;

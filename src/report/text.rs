@@ -1,0 +1,191 @@
+//! The text report: one miette diagnostic per finding, with its (redacted) excerpt, then a
+//! summary line with counts by severity. Colour only when asked (a terminal, no NO_COLOR).
+
+use super::ReportInput;
+use crate::findings::{Finding, count_by_severity};
+use crate::redact::Snippet;
+use crate::rules::RuleSet;
+use crate::severity::Severity;
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
+use std::fmt;
+use std::io::{self, Write};
+
+/// Width the report wraps at.
+const WIDTH: usize = 100;
+
+/// Writes every finding, then the summary line.
+pub fn render(input: &ReportInput<'_>, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(WIDTH)
+        .with_context_lines(1)
+        .with_links(false);
+    for finding in &input.report.findings {
+        let diagnostic = FindingDiagnostic::new(finding, input.rules);
+        let mut rendered = String::new();
+        handler
+            .render_report(&mut rendered, &diagnostic)
+            .map_err(|error| io::Error::other(error.to_string()))?;
+        out.write_all(rendered.as_bytes())?;
+        writeln!(out)?;
+    }
+    writeln!(out, "{}", summary_line(input))
+}
+
+/// `Found 3 findings (1 critical, 2 high) in 12 files.` and the suppressed count.
+pub fn summary_line(input: &ReportInput<'_>) -> String {
+    let report = input.report;
+    let counts: Vec<String> = count_by_severity(&report.findings)
+        .iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|(severity, count)| format!("{count} {severity}"))
+        .collect();
+    let files = plural(report.files_scanned, "file");
+    let mut line = if report.findings.is_empty() {
+        format!("No findings in {files}.")
+    } else {
+        format!(
+            "Found {} ({}) in {files}.",
+            plural(report.findings.len(), "finding"),
+            counts.join(", ")
+        )
+    };
+    if report.suppressed > 0 {
+        line.push_str(&format!(" {} suppressed inline.", report.suppressed));
+    }
+    line
+}
+
+/// `1 file`, `2 files`.
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("{count} {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+/// A finding seen as a miette diagnostic.
+struct FindingDiagnostic<'a> {
+    finding: &'a Finding,
+    help: Option<String>,
+    source: Option<SnippetSource<'a>>,
+}
+
+impl<'a> FindingDiagnostic<'a> {
+    fn new(finding: &'a Finding, rules: &RuleSet) -> FindingDiagnostic<'a> {
+        let help = rules
+            .get(&finding.rule_id)
+            .map(|rule| rule.docs.remediation.clone());
+        let source = finding.snippet.as_ref().map(|snippet| SnippetSource {
+            name: finding.path.clone(),
+            snippet,
+        });
+        FindingDiagnostic {
+            finding,
+            help,
+            source,
+        }
+    }
+}
+
+impl fmt::Debug for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FindingDiagnostic")
+            .field("rule", &self.finding.rule_id)
+            .finish()
+    }
+}
+
+impl fmt::Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let finding = self.finding;
+        write!(f, "[{}] {}", finding.severity, finding.message)?;
+        if finding.snippet.is_none() {
+            write!(f, "\n  at {}", finding.path)?;
+        }
+        if let Some(commit) = &finding.commit {
+            write!(
+                f,
+                "\n  in commit {} by {} on {}",
+                commit.id, commit.author, commit.date
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.finding.rule_id))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Critical | Severity::High => miette::Severity::Error,
+            Severity::Medium => miette::Severity::Warning,
+            Severity::Low => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|source| source as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let snippet = self.finding.snippet.as_ref()?;
+        let label = match &self.finding.secret {
+            Some(_) => format!("{} (secret redacted)", self.finding.cwe.join(", ")),
+            None => self.finding.cwe.join(", "),
+        };
+        let span = SourceSpan::from(snippet.highlight.clone());
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(label),
+            span,
+        ))))
+    }
+}
+
+/// A snippet as miette source code, numbered from the snippet's first line.
+struct SnippetSource<'a> {
+    name: String,
+    snippet: &'a Snippet,
+}
+
+impl SourceCode for SnippetSource<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let inner = self.snippet.text.as_str().read_span(
+            span,
+            context_lines_before,
+            context_lines_after,
+        )?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.snippet.first_line - 1,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}

@@ -1,0 +1,259 @@
+//! Rule files as written: the serde model of `rules/<group>/<id>.toml`.
+//!
+//! Takes TOML text, gives back a [`RuleSpec`] with the source spans of the fields that later
+//! validation may reject (ids, regexes, globs), so errors point into the rule file.
+//! Nothing here is validated beyond its TOML shape: see `compile.rs`.
+
+use crate::language::LanguageSelector;
+use crate::severity::Severity;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use std::fmt;
+use toml::Spanned;
+
+/// One rule file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Unique rule id, kebab-case; must equal the file stem.
+    pub id: Spanned<String>,
+    /// Which matcher runs the rule; the table of the same name holds its settings.
+    pub kind: Spanned<RuleKindSpec>,
+    /// Languages the rule applies to: one name or a list (`any`, `code`, `config`,
+    /// `python`, `env`, ...). Defaults to `any`.
+    #[serde(default)]
+    pub language: Option<Spanned<Languages>>,
+    /// `critical`, `high`, `medium` or `low`.
+    pub severity: Severity,
+    /// CWE ids, e.g. `["CWE-798"]`.
+    pub cwe: Spanned<Vec<String>>,
+    /// One-line message shown with every finding.
+    pub message: String,
+    /// Human documentation shown by `harden explain` and in SARIF help.
+    pub docs: DocsSpec,
+    /// Snippets that must (positive) and must not (negative) fire; run by the test suite.
+    #[serde(default)]
+    pub examples: ExamplesSpec,
+    /// Settings of a `secret` rule.
+    pub secret: Option<SecretSpec>,
+    /// Settings of a `file` rule.
+    pub file: Option<FileSpec>,
+}
+
+/// The matcher a rule uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleKindSpec {
+    /// Credentials in text: keywords, regex, entropy, allowlists.
+    Secret,
+    /// Files that must not be in a repository, by path, leading bytes or content.
+    File,
+}
+
+impl RuleKindSpec {
+    /// Name as written in rule files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKindSpec::Secret => "secret",
+            RuleKindSpec::File => "file",
+        }
+    }
+}
+
+/// The `language` field: a single selector or a list of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Languages(pub Vec<LanguageSelector>);
+
+impl<'de> Deserialize<'de> for Languages {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct LanguagesVisitor;
+
+        impl<'de> Visitor<'de> for LanguagesVisitor {
+            type Value = Languages;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a language name or a list of language names")
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Languages, E> {
+                let selector =
+                    LanguageSelector::deserialize(de::value::StrDeserializer::new(value))?;
+                Ok(Languages(vec![selector]))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Languages, A::Error> {
+                let mut selectors = Vec::new();
+                while let Some(selector) = seq.next_element()? {
+                    selectors.push(selector);
+                }
+                Ok(Languages(selectors))
+            }
+        }
+
+        deserializer.deserialize_any(LanguagesVisitor)
+    }
+}
+
+/// `[docs]`: the sections of `harden explain`, in the order ruff's rule docs use.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocsSpec {
+    /// What the rule finds.
+    pub what: String,
+    /// Why it is a problem: the attack or the failure it enables.
+    pub why: String,
+    /// An example of the problem.
+    pub bad: String,
+    /// The safe way to write it.
+    pub good: String,
+    /// What to do about a finding, in one or two sentences (the help line of reports).
+    pub remediation: String,
+    /// What the remediation (manual or automatic) changes and what it may break.
+    pub fix_safety: String,
+    /// Links to standards, provider docs or write-ups.
+    #[serde(default)]
+    pub references: Vec<String>,
+}
+
+/// `[examples]`: snippets the test suite scans with this rule alone.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExamplesSpec {
+    /// File name string examples are scanned as (default: from the rule's language).
+    pub path: Option<String>,
+    /// Examples that must produce at least one finding of this rule.
+    #[serde(default)]
+    pub positive: Vec<ExampleSpec>,
+    /// Examples that must produce no finding of this rule.
+    #[serde(default)]
+    pub negative: Vec<ExampleSpec>,
+}
+
+/// One example: a string (the file's text) or a table `{ path = "...", text = "..." }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleSpec {
+    /// File name to scan the text as; `None` uses `[examples].path` or the default.
+    pub path: Option<String>,
+    /// The file's text.
+    pub text: String,
+}
+
+impl<'de> Deserialize<'de> for ExampleSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct ExampleTable {
+            path: Option<String>,
+            #[serde(default)]
+            text: String,
+        }
+
+        struct ExampleVisitor;
+
+        impl<'de> Visitor<'de> for ExampleVisitor {
+            type Value = ExampleSpec;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string, or a table with `path` and `text`")
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<ExampleSpec, E> {
+                Ok(ExampleSpec {
+                    path: None,
+                    text: value.to_owned(),
+                })
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<ExampleSpec, A::Error> {
+                let table = ExampleTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(ExampleSpec {
+                    path: table.path,
+                    text: table.text,
+                })
+            }
+        }
+
+        deserializer.deserialize_any(ExampleVisitor)
+    }
+}
+
+/// `[secret]`: a credential format.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretSpec {
+    /// Case-insensitive words of which at least one must occur in a file for the regex to
+    /// run there (the Aho-Corasick prefilter). Empty means the regex runs on every file.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Regular expression (Rust `regex` syntax) of the credential. A named group `secret`
+    /// marks the credential itself; without it the whole match is the credential.
+    pub regex: Spanned<String>,
+    /// Minimum Shannon entropy (bits per character) of the credential; lower is ignored.
+    #[serde(default)]
+    pub min_entropy: Option<f64>,
+    /// When several rules match overlapping credentials, only the highest priority ones
+    /// are reported (provider rules 0, generic rules below 0).
+    #[serde(default)]
+    pub priority: i32,
+    /// Ignore values that look like placeholders (`your-api-key-here`, `xxxx`, `<TOKEN>`,
+    /// `${VAR}`, `changeme`). Defaults to true; a rule about weak secrets turns it off.
+    #[serde(default = "default_true")]
+    pub skip_placeholders: bool,
+    /// Exceptions.
+    #[serde(default)]
+    pub allowlist: AllowlistSpec,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// `[secret.allowlist]`: what a secret rule must not report.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowlistSpec {
+    /// Path globs where the rule does not run (`*.lock`, `tests/fixtures/**`).
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+    /// Regexes; a credential matching any of them is ignored.
+    #[serde(default)]
+    pub regexes: Vec<Spanned<String>>,
+    /// Case-insensitive words; a credential containing any of them is ignored.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+}
+
+/// `[file]`: a kind of file that must not be committed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSpec {
+    /// Path globs; a glob without `/` matches the file name at any depth, one with `/`
+    /// matches the path from the scanned root.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+    /// Leading bytes that identify the format whatever the file is called
+    /// (e.g. `"SQLite format 3\u0000"`).
+    #[serde(default)]
+    pub magic: Vec<String>,
+    /// Path globs that are never reported (`.env.example`).
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    /// Regex the file's text must also match (e.g. a PEM private key header in a `.pem`).
+    #[serde(default)]
+    pub contains: Option<Spanned<String>>,
+    /// `present` (default): report the file. `not-gitignored`: report it only when the
+    /// repository's `.gitignore` files do not cover it.
+    #[serde(default)]
+    pub when: FileCondition,
+}
+
+/// When a `file` rule reports a matching file.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileCondition {
+    /// Whenever the file is in the scanned tree (tracked, or untracked and not ignored).
+    #[default]
+    Present,
+    /// Only when no `.gitignore` rule covers the file (git repositories only).
+    NotGitignored,
+}
