@@ -309,6 +309,7 @@ impl Checker<'_> {
                     .last()
                     .unwrap_or("invalid regex")
                     .trim()
+                    .trim_start_matches("error: ")
                     .to_owned();
                 errors.push(problem(self.path, self.text, Some(pattern.span()), format!("invalid regex: {detail}"), "the syntax is Rust `regex` (no look-around or back-references); see https://docs.rs/regex/#syntax", "this regex"));
                 None
