@@ -5,7 +5,7 @@
 //! 1 findings, 2 usage, configuration or rule error, or an unreadable target.
 
 use crate::config::{ByteSize, Config, load_config};
-use crate::error::HardenError;
+use crate::error::{FileKind, FileProblem, HardenError};
 use crate::pathglob::PathGlobs;
 use crate::report::{self, Format, ReportInput};
 use crate::rules::RuleSet;
@@ -184,19 +184,19 @@ fn run_scan(
     disable_rules(&mut rules, &disabled)?;
 
     let exclude_globs: Vec<&String> = config.exclude.iter().chain(&args.exclude).collect();
-    let exclude = PathGlobs::new(&exclude_globs).map_err(|error| HardenError::InvalidConfig {
-        location: "exclude".to_owned(),
-        message: format!(
-            "invalid exclude glob `{}`: {}",
-            exclude_globs
-                .get(error.index)
-                .map_or("", |glob| glob.as_str()),
-            error.message
-        ),
-        help: "globs use `*`, `**`, `?`, `[abc]` and `{a,b}`".to_owned(),
-        src: miette::NamedSource::new("exclude", String::new()),
-        span: None,
-        label: String::new(),
+    let exclude = PathGlobs::new(&exclude_globs).map_err(|error| {
+        let glob = exclude_globs
+            .get(error.index)
+            .map_or("", |glob| glob.as_str());
+        let message = format!("invalid exclude glob `{glob}`: {}", error.message);
+        let source = config
+            .source
+            .as_ref()
+            .map_or("--exclude".to_owned(), |path| path.display().to_string());
+        HardenError::from(
+            FileProblem::new(FileKind::Config, &source, "", None, message)
+                .with_help("globs use `*`, `**`, `?`, `[abc]` and `{a,b}`"),
+        )
     })?;
     let options = ScanOptions {
         root: args.path.clone(),

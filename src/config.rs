@@ -158,16 +158,16 @@ fn read(path: &Path) -> Result<String, HardenError> {
 
 fn parse<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Result<T, HardenError> {
     toml::from_str(text).map_err(|error| {
-        FileProblem {
-            kind: FileKind::Config,
-            path: &path.display().to_string(),
+        let message = error.message().trim().to_owned();
+        FileProblem::new(
+            FileKind::Config,
+            &path.display().to_string(),
             text,
-            span: error.span(),
-            message: error.message().trim().to_owned(),
-            help: "see the Configuration section of the README".to_owned(),
-            label: "here",
-        }
-        .into_error()
+            error.span(),
+            message,
+        )
+        .with_help("see the Configuration section of the README")
+        .into()
     })
 }
 

@@ -2,7 +2,8 @@
 //! unreadable targets. Each is a miette diagnostic with a help line; the ones about a file
 //! the user wrote carry its text and the span at fault.
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode, SourceSpan};
+use std::fmt;
 use std::ops::Range;
 use std::path::PathBuf;
 use thiserror::Error;
@@ -10,45 +11,10 @@ use thiserror::Error;
 /// Everything that stops a run with exit code 2.
 #[derive(Debug, Error, Diagnostic)]
 pub enum HardenError {
-    /// A rule file that does not parse or does not validate.
-    #[error("{location}: {message}")]
-    #[diagnostic(code(harden::invalid_rule), help("{help}"))]
-    InvalidRule {
-        /// `path:line:column` of the problem.
-        location: String,
-        /// What is wrong.
-        message: String,
-        /// How to fix it.
-        help: String,
-        /// The rule file, for the excerpt.
-        #[source_code]
-        src: NamedSource<String>,
-        /// Where in the file.
-        #[label("{label}")]
-        span: Option<SourceSpan>,
-        /// Short text under the excerpt.
-        label: String,
-    },
-
-    /// A `harden.toml` or `[tool.harden]` table that does not parse or validate.
-    #[error("{location}: {message}")]
-    #[diagnostic(code(harden::invalid_config), help("{help}"))]
-    InvalidConfig {
-        /// `path:line:column` of the problem.
-        location: String,
-        /// What is wrong.
-        message: String,
-        /// How to fix it.
-        help: String,
-        /// The configuration file, for the excerpt.
-        #[source_code]
-        src: NamedSource<String>,
-        /// Where in the file.
-        #[label("{label}")]
-        span: Option<SourceSpan>,
-        /// Short text under the excerpt.
-        label: String,
-    },
+    /// A rule file or configuration file that does not parse or validate.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    InvalidFile(Box<FileProblem>),
 
     /// Several rule or configuration errors, all reported at once.
     #[error("{} rule file problem(s); no scan was run", errors.len())]
@@ -103,58 +69,101 @@ pub enum FileKind {
     Config,
 }
 
-/// A problem at a span of a user-written file, turned into a [`HardenError`] with the
-/// location spelled out (so it is named even where the excerpt cannot be drawn).
-pub struct FileProblem<'a> {
-    /// Rule or configuration file.
-    pub kind: FileKind,
-    /// Path shown to the user.
-    pub path: &'a str,
-    /// The file's text.
-    pub text: &'a str,
-    /// Byte range at fault, if known.
-    pub span: Option<Range<usize>>,
-    /// What is wrong.
-    pub message: String,
-    /// How to fix it.
-    pub help: String,
-    /// Short text under the excerpt.
-    pub label: &'a str,
+/// A problem at a span of a user-written file. Its message spells out `path:line:column`
+/// so the place is named even where the excerpt cannot be drawn.
+#[derive(Debug)]
+pub struct FileProblem {
+    kind: FileKind,
+    location: String,
+    message: String,
+    help: String,
+    src: NamedSource<String>,
+    span: Option<SourceSpan>,
+    label: String,
 }
 
-impl FileProblem<'_> {
-    /// Builds the diagnostic.
-    pub fn into_error(self) -> HardenError {
-        let location = match &self.span {
+impl FileProblem {
+    /// Builds the diagnostic for `message` at `span` (a byte range) of `text`, the content
+    /// of the file shown as `path`.
+    pub fn new(
+        kind: FileKind,
+        path: &str,
+        text: &str,
+        span: Option<Range<usize>>,
+        message: String,
+    ) -> FileProblem {
+        let location = match &span {
             Some(span) => {
-                let (line, column) = line_column(self.text, span.start);
-                format!("{}:{line}:{column}", self.path)
+                let (line, column) = line_column(text, span.start);
+                format!("{path}:{line}:{column}")
             }
-            None => self.path.to_owned(),
+            None => path.to_owned(),
         };
-        let src = NamedSource::new(self.path, self.text.to_owned());
-        let span = self
-            .span
-            .map(|range| SourceSpan::from(range.start..range.end.max(range.start)));
-        let label = self.label.to_owned();
-        match self.kind {
-            FileKind::Rule => HardenError::InvalidRule {
-                location,
-                message: self.message,
-                help: self.help,
-                src,
-                span,
-                label,
-            },
-            FileKind::Config => HardenError::InvalidConfig {
-                location,
-                message: self.message,
-                help: self.help,
-                src,
-                span,
-                label,
-            },
+        FileProblem {
+            kind,
+            location,
+            message,
+            help: String::new(),
+            src: NamedSource::new(path, text.to_owned()),
+            span: span.map(|range| SourceSpan::from(range.start..range.end.max(range.start))),
+            label: "here".to_owned(),
         }
+    }
+
+    /// Sets the help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> FileProblem {
+        self.help = help.into();
+        self
+    }
+
+    /// Sets the text under the excerpt.
+    pub fn with_label(mut self, label: impl Into<String>) -> FileProblem {
+        self.label = label.into();
+        self
+    }
+
+    /// The message, without location.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl From<FileProblem> for HardenError {
+    fn from(problem: FileProblem) -> HardenError {
+        HardenError::InvalidFile(Box::new(problem))
+    }
+}
+
+impl fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+impl std::error::Error for FileProblem {}
+
+impl Diagnostic for FileProblem {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(match self.kind {
+            FileKind::Rule => "harden::invalid_rule",
+            FileKind::Config => "harden::invalid_config",
+        }))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        (!self.help.is_empty()).then(|| Box::new(&self.help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.span.is_some().then_some(&self.src as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.span?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(self.label.clone()),
+            span,
+        ))))
     }
 }
 

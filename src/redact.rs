@@ -252,7 +252,8 @@ mod tests {
         let text = "-----BEGIN RSA PRIVATE KEY-----\nMIIEabcdefgh\nqrstuvwxyz12\n-----END RSA PRIVATE KEY-----\n";
         let body_start = text.find("MIIE").unwrap();
         let body_end = text.find("-----END").unwrap();
-        let found = snippet(text, 0..text.len() - 1, &[body_start..body_end]);
+        let body = body_start..body_end;
+        let found = snippet(text, 0..text.len() - 1, std::slice::from_ref(&body));
         assert_eq!(
             found.text,
             "-----BEGIN RSA PRIVATE KEY-----\nMIIE*****\n*****"

@@ -46,7 +46,7 @@ fn json_report() {
     assert_eq!(value["version"], "1");
     for finding in value["findings"].as_array().unwrap_or(&Vec::new()) {
         assert!(
-            !finding["cwe"].as_array().map_or(true, Vec::is_empty),
+            finding["cwe"].as_array().is_some_and(|cwe| !cwe.is_empty()),
             "finding without CWE: {finding}"
         );
     }

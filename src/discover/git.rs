@@ -8,6 +8,13 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// Whether `dir` or one of its ancestors has a `.git` entry.
+fn has_dot_git(dir: &Path) -> bool {
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
+    dir.ancestors()
+        .any(|ancestor| ancestor.join(".git").exists())
+}
+
 /// File modes of index entries that are regular files (not symlinks, not submodules).
 const REGULAR_FILE_MODES: [u32; 2] = [0o100644, 0o100755];
 
@@ -29,7 +36,10 @@ impl GitContext {
             std::iter::empty::<&OsStr>(),
         ) {
             Ok(repo) => repo,
-            Err(error) if error.code() == git2::ErrorCode::NotFound => return Ok(None),
+            // A `.git` that git cannot open is a broken repository, worth saying so.
+            Err(error) if error.code() == git2::ErrorCode::NotFound && !has_dot_git(root) => {
+                return Ok(None);
+            }
             Err(error) => return Err(error),
         };
         let Some(workdir) = repo.workdir() else {

@@ -352,16 +352,10 @@ fn problem(
     help: &str,
     label: &str,
 ) -> HardenError {
-    FileProblem {
-        kind: FileKind::Rule,
-        path,
-        text,
-        span,
-        message,
-        help: help.to_owned(),
-        label,
-    }
-    .into_error()
+    FileProblem::new(FileKind::Rule, path, text, span, message)
+        .with_help(help)
+        .with_label(label)
+        .into()
 }
 
 fn is_kebab_case(id: &str) -> bool {

@@ -95,14 +95,12 @@ fn rule_files_in(path: &Path) -> Result<Vec<PathBuf>, HardenError> {
 }
 
 fn duplicate(path: &str, text: &str, rule: &Rule, first: &str) -> HardenError {
-    FileProblem {
-        kind: FileKind::Rule,
-        path,
-        text,
-        span: Some(rule.id_span.clone()),
-        message: format!("duplicate rule id `{}`, already defined by {first}", rule.id),
-        help: "rule ids must be unique; rename this rule, or use --no-default-rules to replace the built-in rules".to_owned(),
-        label: "duplicate id",
-    }
-    .into_error()
+    let message = format!(
+        "duplicate rule id `{}`, already defined by {first}",
+        rule.id
+    );
+    FileProblem::new(FileKind::Rule, path, text, Some(rule.id_span.clone()), message)
+        .with_help("rule ids must be unique; rename this rule, or use --no-default-rules to replace the built-in rules")
+        .with_label("duplicate id")
+        .into()
 }
