@@ -12,6 +12,7 @@ use crate::error::HardenError;
 use crate::findings::{Finding, Match, MatchedText, build_findings};
 use crate::language::Language;
 use crate::matchers::file::{FileFacts, IgnoreOracle, any_path_rule_matches, find_files, head_len};
+use crate::matchers::pattern::PatternMatcher;
 use crate::matchers::secret::SecretMatcher;
 use crate::parse::line_index::LineIndex;
 use crate::pathglob::PathGlobs;
@@ -65,6 +66,7 @@ pub struct ScanReport {
 pub struct Engine<'r> {
     rules: &'r RuleSet,
     secrets: SecretMatcher,
+    patterns: PatternMatcher,
     head_len: usize,
     show_secrets: bool,
 }
@@ -84,6 +86,7 @@ impl<'r> Engine<'r> {
         Engine {
             rules,
             secrets: SecretMatcher::new(rules.rules()),
+            patterns: PatternMatcher::new(rules.rules()),
             head_len: head_len(rules.rules()).max(BINARY_SNIFF_BYTES),
             show_secrets,
         }
@@ -99,11 +102,12 @@ impl<'r> Engine<'r> {
             text: Some(text),
         };
         let mut matches = find_files(rules, &facts, is_ignored);
+        let language = Language::from_path(path);
         if !self.secrets.is_empty() {
-            matches.extend(
-                self.secrets
-                    .find(rules, path, Language::from_path(path), text),
-            );
+            matches.extend(self.secrets.find(rules, path, language, text));
+        }
+        if !self.patterns.is_empty() {
+            matches.extend(self.patterns.find(rules, language, text));
         }
         self.finish(path, text, &matches)
     }

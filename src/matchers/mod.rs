@@ -3,5 +3,7 @@
 
 pub mod entropy;
 pub mod file;
+pub mod names;
+pub mod pattern;
 pub mod placeholder;
 pub mod secret;

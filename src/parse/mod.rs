@@ -1,3 +1,4 @@
-//! Turning text into structure the matchers use. For now: line and column positions.
+//! Turning text into structure the matchers use: line/column positions, Python syntax trees.
 
 pub mod line_index;
+pub mod python;

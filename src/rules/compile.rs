@@ -4,17 +4,13 @@
 //! unknown field, invalid regex or glob, a `kind` without its table, a malformed CWE id).
 //! Nothing here panics on user input.
 
+use super::checker::{Checker, problem};
+use super::compile_pattern::compile_pattern_rule;
 use super::spec::{FileSpec, RuleKindSpec, RuleSpec, SecretSpec};
 use super::{Docs, Examples, FileRule, Rule, RuleKind, SecretRule};
-use crate::error::{FileKind, FileProblem, HardenError};
+use crate::error::HardenError;
 use crate::language::LanguageSelector;
-use crate::pathglob::PathGlobs;
-use regex::{Regex, RegexBuilder};
-use std::ops::Range;
-use toml::Spanned;
-
-/// Regexes larger than this once compiled are refused (a rule, not a denial of service).
-const REGEX_SIZE_LIMIT: usize = 8 << 20;
+use regex::Regex;
 
 /// Parses and compiles one rule file. `path` is how the file is named in messages; the
 /// file stem must equal the rule id. Returns every problem found, not only the first.
@@ -90,14 +86,22 @@ pub fn compile_rule(path: &str, text: &str, builtin: bool) -> Result<Rule, Vec<H
     };
 
     let kind = match (*spec.kind.get_ref(), spec.secret, spec.file) {
-        (RuleKindSpec::Secret, Some(secret), None) => {
+        (RuleKindSpec::Secret, Some(secret), None) if spec.pattern.is_none() => {
             compile_secret(&checker, secret, &mut errors).map(RuleKind::Secret)
         }
-        (RuleKindSpec::File, None, Some(file)) => {
+        (RuleKindSpec::File, None, Some(file)) if spec.pattern.is_none() => {
             compile_file(&checker, file, &mut errors).map(RuleKind::File)
         }
+        (RuleKindSpec::Pattern, None, None) if spec.pattern.is_some() => spec
+            .pattern
+            .and_then(|pattern| compile_pattern_rule(&checker, pattern, &mut errors))
+            .map(RuleKind::Pattern),
         (kind, secret, file) => {
-            let tables = [("secret", secret.is_some()), ("file", file.is_some())];
+            let tables = [
+                ("secret", secret.is_some()),
+                ("file", file.is_some()),
+                ("pattern", spec.pattern.is_some()),
+            ];
             let present: Vec<&str> = tables
                 .iter()
                 .filter(|(_, present)| *present)
@@ -276,86 +280,6 @@ fn compile_file(
         contains,
         when: spec.when,
     })
-}
-
-/// Builds span-carrying diagnostics for one rule file.
-struct Checker<'a> {
-    path: &'a str,
-    text: &'a str,
-}
-
-impl Checker<'_> {
-    fn at<T>(&self, spanned: &Spanned<T>, message: String, help: &str) -> HardenError {
-        problem(
-            self.path,
-            self.text,
-            Some(spanned.span()),
-            message,
-            help,
-            "here",
-        )
-    }
-
-    fn regex(&self, pattern: &Spanned<String>, errors: &mut Vec<HardenError>) -> Option<Regex> {
-        match RegexBuilder::new(pattern.get_ref())
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-        {
-            Ok(regex) => Some(regex),
-            Err(error) => {
-                let detail = error
-                    .to_string()
-                    .lines()
-                    .last()
-                    .unwrap_or("invalid regex")
-                    .trim()
-                    .trim_start_matches("error: ")
-                    .to_owned();
-                errors.push(problem(self.path, self.text, Some(pattern.span()), format!("invalid regex: {detail}"), "the syntax is Rust `regex` (no look-around or back-references); see https://docs.rs/regex/#syntax", "this regex"));
-                None
-            }
-        }
-    }
-
-    fn globs(
-        &self,
-        patterns: &[Spanned<String>],
-        errors: &mut Vec<HardenError>,
-    ) -> Option<PathGlobs> {
-        let raw: Vec<&str> = patterns
-            .iter()
-            .map(|pattern| pattern.get_ref().as_str())
-            .collect();
-        match PathGlobs::new(&raw) {
-            Ok(globs) => Some(globs),
-            Err(error) => {
-                let span = patterns.get(error.index).map(Spanned::span);
-                errors.push(problem(
-                    self.path,
-                    self.text,
-                    span,
-                    format!("invalid glob: {}", error.message),
-                    "globs use `*`, `**`, `?`, `[abc]` and `{a,b}`",
-                    "this glob",
-                ));
-                None
-            }
-        }
-    }
-}
-
-fn problem(
-    path: &str,
-    text: &str,
-    span: Option<Range<usize>>,
-    message: String,
-    help: &str,
-    label: &str,
-) -> HardenError {
-    FileProblem::new(FileKind::Rule, path, text, span, message)
-        .with_help(help)
-        .with_label(label)
-        .into()
 }
 
 fn is_kebab_case(id: &str) -> bool {

@@ -3,11 +3,14 @@
 //! Takes rule file texts, gives back a [`RuleSet`] the matchers run. `spec.rs` is the file
 //! format, `compile.rs` turns it into the [`Rule`]s below, `load.rs` finds the files.
 
+mod checker;
 pub mod compile;
+mod compile_pattern;
 pub mod load;
 pub mod spec;
 
 use crate::language::{Language, LanguageSelector};
+pub use crate::matchers::pattern::PatternRule;
 use crate::pathglob::PathGlobs;
 use crate::severity::Severity;
 use regex::Regex;
@@ -47,6 +50,8 @@ pub enum RuleKind {
     Secret(SecretRule),
     /// See [`FileRule`].
     File(FileRule),
+    /// See [`PatternRule`].
+    Pattern(PatternRule),
 }
 
 impl RuleKind {
@@ -55,6 +60,7 @@ impl RuleKind {
         match self {
             RuleKind::Secret(_) => "secret",
             RuleKind::File(_) => "file",
+            RuleKind::Pattern(_) => "pattern",
         }
     }
 }

@@ -38,6 +38,8 @@ pub struct RuleSpec {
     pub secret: Option<SecretSpec>,
     /// Settings of a `file` rule.
     pub file: Option<FileSpec>,
+    /// Settings of a `pattern` rule: a rule object.
+    pub pattern: Option<RuleObjectSpec>,
 }
 
 /// The matcher a rule uses.
@@ -48,6 +50,8 @@ pub enum RuleKindSpec {
     Secret,
     /// Files that must not be in a repository, by path, leading bytes or content.
     File,
+    /// Structural code patterns (Python).
+    Pattern,
 }
 
 impl RuleKindSpec {
@@ -56,6 +60,7 @@ impl RuleKindSpec {
         match self {
             RuleKindSpec::Secret => "secret",
             RuleKindSpec::File => "file",
+            RuleKindSpec::Pattern => "pattern",
         }
     }
 }
@@ -256,4 +261,67 @@ pub enum FileCondition {
     Present,
     /// Only when no `.gitignore` rule covers the file (git repositories only).
     NotGitignored,
+}
+
+/// A rule object (`[pattern]` and every nested object): each field present must hold.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleObjectSpec {
+    /// Python code with `$X`, `$_`, `...` and `$$$` placeholders.
+    pub pattern: Option<Spanned<String>>,
+    /// tree-sitter node kind (`call`, `function_definition`...).
+    pub kind: Option<Spanned<String>>,
+    /// Regex over the node's source text.
+    pub regex: Option<Spanned<String>>,
+    /// At least one of these must match the node.
+    #[serde(default)]
+    pub any: Vec<RuleObjectSpec>,
+    /// All of these must match the node.
+    #[serde(default)]
+    pub all: Vec<RuleObjectSpec>,
+    /// This must not match the node.
+    pub not: Option<Box<RuleObjectSpec>>,
+    /// Some ancestor of the node must match this.
+    pub inside: Option<Box<RuleObjectSpec>>,
+    /// No ancestor of the node may match this.
+    pub not_inside: Option<Box<RuleObjectSpec>>,
+    /// Some descendant of the node must match this.
+    pub has: Option<Box<RuleObjectSpec>>,
+    /// No descendant of the node may match this.
+    pub not_has: Option<Box<RuleObjectSpec>>,
+    /// Conditions on metavariables, checked after everything else.
+    #[serde(default, rename = "where")]
+    pub conditions: Vec<ConditionSpec>,
+    /// Report the node bound to this metavariable instead of the whole match (top level only).
+    pub focus: Option<Spanned<String>>,
+}
+
+/// A `[[pattern.where]]` condition on one metavariable.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionSpec {
+    /// The metavariable, `$X`.
+    pub metavariable: Spanned<String>,
+    /// Regex the bound node's source text must match.
+    pub regex: Option<Spanned<String>>,
+    /// Regex the bound node's source text must not match.
+    pub not_regex: Option<Spanned<String>>,
+    /// Regex the bound node's constant string value (literal or propagated) must match.
+    pub value_regex: Option<Spanned<String>>,
+    /// `true`: the node has a fully known constant value; `false`: it has not.
+    pub literal: Option<bool>,
+    /// The constant string value has at least this many characters.
+    pub min_length: Option<usize>,
+    /// The constant string value has at most this many characters.
+    pub max_length: Option<usize>,
+    /// The import-resolved dotted name is one of these.
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// The import-resolved dotted name is none of these.
+    #[serde(default)]
+    pub not_names: Vec<String>,
+    /// A rule object the bound node must match.
+    pub matches: Option<Box<RuleObjectSpec>>,
+    /// A rule object the bound node must not match.
+    pub not_matches: Option<Box<RuleObjectSpec>>,
 }

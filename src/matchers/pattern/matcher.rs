@@ -1,0 +1,402 @@
+//! Structural matching of a compiled pattern ([`PNode`]) against a syntax node, with
+//! metavariable bindings, import-resolved names and constant propagation.
+//!
+//! Every function here either succeeds (and may have added bindings) or fails and leaves
+//! the bindings exactly as it found them, so alternatives can be tried in turn.
+
+use super::consts::{Assignments, Const, compact};
+use super::ptree::{ConstPattern, PNode, PUNCTUATION};
+use crate::matchers::names::ImportTable;
+use crate::parse::python::{named_children, node_text, unparenthesize};
+use tree_sitter::Node;
+
+/// Everything known about one parsed file that matching needs.
+pub struct FileContext<'t> {
+    /// Source text.
+    pub source: &'t str,
+    /// Root of the syntax tree.
+    pub root: Node<'t>,
+    /// Import aliases.
+    pub imports: ImportTable,
+    /// Simple bindings, for constant propagation.
+    pub consts: Assignments<'t>,
+}
+
+impl<'t> FileContext<'t> {
+    /// Builds the context of the tree rooted at `root`.
+    pub fn new(source: &'t str, root: Node<'t>) -> FileContext<'t> {
+        FileContext {
+            source,
+            root,
+            imports: ImportTable::collect(source, root),
+            consts: Assignments::collect(source, root),
+        }
+    }
+
+    /// Text of a node.
+    pub fn text(&self, node: Node<'_>) -> &'t str {
+        node_text(self.source, node)
+    }
+
+    /// The constant value of a node, if it has one.
+    pub fn eval(&self, node: Node<'t>) -> Option<Const> {
+        self.consts.eval(self.source, node)
+    }
+
+    /// The import-resolved dotted name of a node made of names and attributes.
+    pub fn qualified_name(&self, node: Node<'_>) -> Option<String> {
+        self.imports.qualified_name(self.source, node)
+    }
+}
+
+/// Metavariable bindings (`$X` → node), in binding order.
+pub type Bindings<'t> = Vec<(String, Node<'t>)>;
+
+/// Looks up a binding.
+pub fn bound<'t>(env: &Bindings<'t>, name: &str) -> Option<Node<'t>> {
+    env.iter()
+        .rev()
+        .find(|(bound, _)| bound == name)
+        .map(|(_, node)| *node)
+}
+
+/// Runs `attempt`; on failure, drops whatever bindings it added.
+fn transactional<'t>(
+    env: &mut Bindings<'t>,
+    attempt: impl FnOnce(&mut Bindings<'t>) -> bool,
+) -> bool {
+    let mark = env.len();
+    let matched = attempt(env);
+    if !matched {
+        env.truncate(mark);
+    }
+    matched
+}
+
+/// Whether `pattern` matches `target`, extending `env` on success.
+pub fn match_node<'t>(
+    pattern: &PNode,
+    target: Node<'t>,
+    cx: &FileContext<'t>,
+    env: &mut Bindings<'t>,
+) -> bool {
+    transactional(env, |env| match_inner(pattern, target, cx, env))
+}
+
+fn match_inner<'t>(
+    pattern: &PNode,
+    target: Node<'t>,
+    cx: &FileContext<'t>,
+    env: &mut Bindings<'t>,
+) -> bool {
+    let target = normalize(pattern, target);
+    match pattern {
+        PNode::Wildcard | PNode::Ellipsis => true,
+        PNode::Meta(name) => match bound(env, name) {
+            Some(previous) => compact(cx.text(previous)) == compact(cx.text(target)),
+            None => {
+                env.push((name.clone(), target));
+                true
+            }
+        },
+        PNode::Name(name) => {
+            matches!(target.kind(), "identifier" | "attribute")
+                && (compact(cx.text(target)) == *name
+                    || cx.qualified_name(target).as_deref() == Some(name.as_str()))
+        }
+        PNode::Ident(name) => target.kind() == "identifier" && cx.text(target) == name,
+        PNode::Const(constant) => cx
+            .eval(target)
+            .is_some_and(|value| match_const(constant, &value)),
+        PNode::FString(parts) => {
+            target.kind() == "string" && {
+                let interpolations = interpolations(target);
+                parts.iter().all(|part| {
+                    interpolations
+                        .iter()
+                        .any(|expression| match_node(part, *expression, cx, env))
+                })
+            }
+        }
+        PNode::Call {
+            func,
+            positional,
+            keywords,
+            open,
+        } => match_call(func, positional, keywords, *open, target, cx, env),
+        PNode::Decorated {
+            decorators,
+            definition,
+        } => {
+            target.kind() == "decorated_definition" && {
+                let targets: Vec<Node<'t>> = named_children(target)
+                    .into_iter()
+                    .filter(|child| child.kind() == "decorator")
+                    .filter_map(|decorator| decorator.named_child(0))
+                    .collect();
+                match_unordered(decorators, &targets, cx, env)
+                    && target
+                        .child_by_field_name("definition")
+                        .is_some_and(|node| match_node(definition, node, cx, env))
+            }
+        }
+        PNode::Node {
+            kind,
+            ops,
+            fields,
+            rest,
+        } => {
+            if target.kind() != *kind || !same_ops(ops, &operator_tokens(target)) {
+                return false;
+            }
+            for (field, items) in fields {
+                let mut cursor = target.walk();
+                let children: Vec<Node<'t>> = target
+                    .children_by_field_name(field, &mut cursor)
+                    .filter(|child| child.kind() != "comment")
+                    .collect();
+                if !match_seq(items, &children, cx, env) {
+                    return false;
+                }
+            }
+            match_seq(rest, &unfielded_children(target), cx, env)
+        }
+    }
+}
+
+/// Looks through parentheses, and through an expression statement when the pattern is not
+/// itself a statement.
+fn normalize<'t>(pattern: &PNode, target: Node<'t>) -> Node<'t> {
+    let statement_pattern = matches!(
+        pattern,
+        PNode::Node {
+            kind: "expression_statement",
+            ..
+        }
+    );
+    let mut node = unparenthesize(target);
+    if !statement_pattern
+        && node.kind() == "expression_statement"
+        && let [only] = named_children(node).as_slice()
+    {
+        node = unparenthesize(*only);
+    }
+    node
+}
+
+fn match_call<'t>(
+    func: &PNode,
+    positional: &[PNode],
+    keywords: &[(String, PNode)],
+    open: bool,
+    target: Node<'t>,
+    cx: &FileContext<'t>,
+    env: &mut Bindings<'t>,
+) -> bool {
+    if target.kind() != "call" {
+        return false;
+    }
+    let Some(function) = target.child_by_field_name("function") else {
+        return false;
+    };
+    if !match_node(func, function, cx, env) {
+        return false;
+    }
+    let (target_positional, target_keywords) = call_arguments(cx, target);
+    if !open && target_keywords.len() != keywords.len() {
+        return false;
+    }
+    for (name, value) in keywords {
+        match target_keywords
+            .iter()
+            .find(|(target_name, _)| target_name == name)
+        {
+            Some((_, target_value)) if match_node(value, *target_value, cx, env) => {}
+            _ => return false,
+        }
+    }
+    match_seq(positional, &target_positional, cx, env)
+}
+
+/// A call's positional arguments (splats included) and keyword arguments.
+pub fn call_arguments<'t>(
+    cx: &FileContext<'t>,
+    call: Node<'t>,
+) -> (Vec<Node<'t>>, Vec<(&'t str, Node<'t>)>) {
+    let mut positional = Vec::new();
+    let mut keywords = Vec::new();
+    if let Some(arguments) = call.child_by_field_name("arguments") {
+        let items = if arguments.kind() == "argument_list" {
+            named_children(arguments)
+        } else {
+            vec![arguments]
+        };
+        for argument in items {
+            match (
+                argument.kind(),
+                argument.child_by_field_name("name"),
+                argument.child_by_field_name("value"),
+            ) {
+                ("keyword_argument", Some(name), Some(value)) => {
+                    keywords.push((cx.text(name), value))
+                }
+                _ => positional.push(argument),
+            }
+        }
+    }
+    (positional, keywords)
+}
+
+/// Sequence matching with `...` standing for any run of items.
+fn match_seq<'t>(
+    patterns: &[PNode],
+    targets: &[Node<'t>],
+    cx: &FileContext<'t>,
+    env: &mut Bindings<'t>,
+) -> bool {
+    match patterns.split_first() {
+        None => targets.is_empty(),
+        Some((PNode::Ellipsis, rest)) => (0..=targets.len())
+            .any(|skip| transactional(env, |env| match_seq(rest, &targets[skip..], cx, env))),
+        Some((first, rest)) => match targets.split_first() {
+            None => false,
+            Some((head, tail)) => transactional(env, |env| {
+                match_node(first, *head, cx, env) && match_seq(rest, tail, cx, env)
+            }),
+        },
+    }
+}
+
+/// Each pattern matches a distinct target, in any order (decorators).
+fn match_unordered<'t>(
+    patterns: &[PNode],
+    targets: &[Node<'t>],
+    cx: &FileContext<'t>,
+    env: &mut Bindings<'t>,
+) -> bool {
+    fn assign<'t>(
+        patterns: &[PNode],
+        targets: &[Node<'t>],
+        used: &mut Vec<bool>,
+        cx: &FileContext<'t>,
+        env: &mut Bindings<'t>,
+    ) -> bool {
+        let Some((first, rest)) = patterns.split_first() else {
+            return true;
+        };
+        if *first == PNode::Ellipsis {
+            return assign(rest, targets, used, cx, env);
+        }
+        for index in 0..targets.len() {
+            if used[index] {
+                continue;
+            }
+            used[index] = true;
+            if transactional(env, |env| {
+                match_node(first, targets[index], cx, env) && assign(rest, targets, used, cx, env)
+            }) {
+                return true;
+            }
+            used[index] = false;
+        }
+        false
+    }
+    let mut used = vec![false; targets.len()];
+    assign(patterns, targets, &mut used, cx, env)
+}
+
+fn match_const(pattern: &ConstPattern, value: &Const) -> bool {
+    match (pattern, value) {
+        (ConstPattern::Value(expected), actual) => match (expected, actual) {
+            (Const::Int(a), Const::Float(b)) | (Const::Float(b), Const::Int(a)) => {
+                (*a as f64) == *b
+            }
+            _ => expected == actual,
+        },
+        (ConstPattern::Seq { items, set: false }, Const::Seq(values)) => {
+            match_const_seq(items, values)
+        }
+        (ConstPattern::Seq { items, set: true }, Const::Set(values)) => {
+            let open = items.iter().any(Option::is_none);
+            let wanted: Vec<&ConstPattern> = items.iter().flatten().collect();
+            (open || wanted.len() == values.len())
+                && wanted
+                    .iter()
+                    .all(|item| values.iter().any(|value| match_const(item, value)))
+        }
+        (ConstPattern::Dict(pairs), Const::Dict(values)) => {
+            let open = pairs.iter().any(Option::is_none);
+            let wanted: Vec<&(ConstPattern, ConstPattern)> = pairs.iter().flatten().collect();
+            (open || wanted.len() == values.len())
+                && wanted.iter().all(|(key, item)| {
+                    values
+                        .iter()
+                        .any(|(k, v)| match_const(key, k) && match_const(item, v))
+                })
+        }
+        _ => false,
+    }
+}
+
+fn match_const_seq(items: &[Option<ConstPattern>], values: &[Const]) -> bool {
+    match items.split_first() {
+        None => values.is_empty(),
+        Some((None, rest)) => (0..=values.len()).any(|skip| match_const_seq(rest, &values[skip..])),
+        Some((Some(first), rest)) => values
+            .split_first()
+            .is_some_and(|(head, tail)| match_const(first, head) && match_const_seq(rest, tail)),
+    }
+}
+
+/// The expressions interpolated in an f-string.
+fn interpolations(string: Node<'_>) -> Vec<Node<'_>> {
+    let mut found = Vec::new();
+    let mut stack = vec![string];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "interpolation" {
+            if let Some(expression) = node
+                .child_by_field_name("expression")
+                .or_else(|| node.named_child(0))
+            {
+                found.push(expression);
+            }
+        } else {
+            stack.extend(named_children(node));
+        }
+    }
+    found
+}
+
+/// Operator and keyword tokens of a node (`+`, `not`, `in`, `async`...).
+fn operator_tokens(node: Node<'_>) -> Vec<&'static str> {
+    let mut cursor = node.walk();
+    node.children(&mut cursor)
+        .filter(|child| !child.is_named() && !PUNCTUATION.contains(&child.kind()))
+        .map(|child| child.kind())
+        .collect()
+}
+
+/// Operators must agree, except that a pattern without `async` matches async code too.
+fn same_ops(pattern: &[String], target: &[&str]) -> bool {
+    let wants_async = pattern.iter().any(|op| op == "async");
+    let target: Vec<&str> = target
+        .iter()
+        .copied()
+        .filter(|op| wants_async || *op != "async")
+        .collect();
+    pattern.len() == target.len() && pattern.iter().zip(&target).all(|(a, b)| a == b)
+}
+
+fn unfielded_children(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = node.walk();
+    let mut children = Vec::new();
+    for (index, child) in node.children(&mut cursor).enumerate() {
+        if child.is_named()
+            && child.kind() != "comment"
+            && node.field_name_for_child(index as u32).is_none()
+        {
+            children.push(child);
+        }
+    }
+    children
+}

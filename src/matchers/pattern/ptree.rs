@@ -1,0 +1,641 @@
+//! Code patterns: Python code with placeholders, compiled into a [`PNode`] tree.
+//!
+//! `$X` matches one node (the same text wherever `$X` recurs), `$_` one node without
+//! binding, `...` and `$$$` (or `$$$ARGS`) any sequence of arguments, items, parameters or
+//! statements; in expression position `...` matches any expression. Placeholders become
+//! reserved identifiers before the pattern is parsed with the same tree-sitter grammar as the
+//! code it will match, so anything Python can write, a pattern can.
+
+use super::consts::Const;
+use crate::parse::python::{PythonSource, named_children, node_text, string_value};
+use tree_sitter::Node;
+
+const ELLIPSIS: &str = "__hx_ell__";
+const WILDCARD: &str = "__hx_wild__";
+const META_PREFIX: &str = "__hx_mv_";
+const MULTI_PREFIX: &str = "__hx_mm_";
+const SUFFIX: &str = "__";
+
+/// Anonymous tokens that carry no meaning for matching.
+pub(crate) const PUNCTUATION: &[&str] = &[
+    "(", ")", "[", "]", "{", "}", ",", ":", ".", ";", "=", "->", "@", "\"", "'",
+];
+
+/// A compiled pattern node.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PNode {
+    /// `$X`: any node, bound to `X`.
+    Meta(String),
+    /// `$_` or `...` in expression position: any node.
+    Wildcard,
+    /// `...`, `$$$` or `$$$X` in a sequence: any number of items.
+    Ellipsis,
+    /// A name or dotted name; matches the same text or the same import-resolved name.
+    Name(String),
+    /// An attribute or keyword name: matches the same text.
+    Ident(String),
+    /// A literal, or a container of literals and `...`: matches a constant value, written
+    /// or propagated.
+    Const(ConstPattern),
+    /// An f-string: each interpolated pattern must match an interpolation of the target.
+    FString(Vec<PNode>),
+    /// A call. Keyword arguments match in any order.
+    Call {
+        /// The callee.
+        func: Box<PNode>,
+        /// Positional arguments (and `*`/`**` splats), in order.
+        positional: Vec<PNode>,
+        /// Keyword arguments by name.
+        keywords: Vec<(String, PNode)>,
+        /// The pattern had `...`: the target may have other arguments.
+        open: bool,
+    },
+    /// A decorated definition: each decorator must match one of the target's.
+    Decorated {
+        /// Decorator patterns (the `@` expressions).
+        decorators: Vec<PNode>,
+        /// The function or class.
+        definition: Box<PNode>,
+    },
+    /// Any other syntax node: same kind, same operators, fields and children matching.
+    Node {
+        /// tree-sitter node kind.
+        kind: &'static str,
+        /// Operator and keyword tokens (`+`, `not`, `in`...), in order.
+        ops: Vec<String>,
+        /// Children by field name.
+        fields: Vec<(&'static str, Vec<PNode>)>,
+        /// Named children without a field, in order.
+        rest: Vec<PNode>,
+    },
+}
+
+/// A literal pattern, matched against constant values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConstPattern {
+    /// One value.
+    Value(Const),
+    /// A list or tuple (`set`: a set), `None` items standing for `...`.
+    Seq {
+        /// Items; `None` is `...`.
+        items: Vec<Option<ConstPattern>>,
+        /// Whether it was a set literal (unordered).
+        set: bool,
+    },
+    /// A dict; `None` entries stand for `...`.
+    Dict(Vec<Option<(ConstPattern, ConstPattern)>>),
+}
+
+/// A pattern that does not compile, with the byte offset (in the pattern) at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternError {
+    /// What is wrong.
+    pub message: String,
+    /// Byte offset in the pattern text, when known.
+    pub offset: Option<usize>,
+}
+
+/// Compiles a pattern written in Python.
+pub fn compile_pattern(pattern: &str) -> Result<PNode, PatternError> {
+    let dedented = dedent(pattern);
+    let is_except = dedented.trim_start().starts_with("except");
+    let code = substitute_placeholders(&dedented);
+    let (code, prefix) = if is_except {
+        let prefix = "try:\n    pass\n";
+        (format!("{prefix}{code}"), prefix.len())
+    } else {
+        (code, 0)
+    };
+    let Some(source) = PythonSource::parse(&code) else {
+        return Err(PatternError {
+            message: "the pattern could not be parsed".to_owned(),
+            offset: None,
+        });
+    };
+    let root = source.tree.root_node();
+    if let Some(error) = first_error(root) {
+        return Err(PatternError {
+            message: "the pattern is not valid Python (placeholders aside)".to_owned(),
+            offset: Some(error.start_byte().saturating_sub(prefix)),
+        });
+    }
+    let statements = named_children(root);
+    let node = match (is_except, statements.as_slice()) {
+        (true, [try_statement]) => named_children(*try_statement)
+            .into_iter()
+            .find(|child| child.kind() == "except_clause")
+            .ok_or_else(|| PatternError {
+                message: "expected an `except` clause".to_owned(),
+                offset: None,
+            })?,
+        (false, [statement]) => unwrap_statement(*statement),
+        (_, []) => {
+            return Err(PatternError {
+                message: "the pattern is empty".to_owned(),
+                offset: None,
+            });
+        }
+        _ => {
+            return Err(PatternError {
+                message: "a pattern is one statement or expression; combine several with `all`, `any` or `inside`".to_owned(),
+                offset: None,
+            });
+        }
+    };
+    Ok(convert(&code, node))
+}
+
+/// `x` for an expression statement holding only `x`.
+fn unwrap_statement(node: Node<'_>) -> Node<'_> {
+    if node.kind() == "expression_statement"
+        && let [only] = named_children(node).as_slice()
+    {
+        return *only;
+    }
+    node
+}
+
+fn first_error(root: Node<'_>) -> Option<Node<'_>> {
+    if !root.has_error() {
+        return None;
+    }
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.is_error() || node.is_missing() {
+            return Some(node);
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+        stack.extend(children.into_iter().rev());
+    }
+    Some(root)
+}
+
+fn convert(source: &str, node: Node<'_>) -> PNode {
+    let text = node_text(source, node);
+    match node.kind() {
+        "identifier" => placeholder(text).unwrap_or_else(|| PNode::Name(text.to_owned())),
+        "attribute" => match dotted_name(source, node) {
+            Some(name) => PNode::Name(name),
+            None => generic(source, node),
+        },
+        "expression_statement" => match named_children(node).as_slice() {
+            [only] => convert(source, *only),
+            _ => generic(source, node),
+        },
+        "string" | "concatenated_string" if string_value(source, node).is_none() => {
+            let mut interpolations = Vec::new();
+            let mut stack = vec![node];
+            while let Some(current) = stack.pop() {
+                if current.kind() == "interpolation"
+                    && let Some(expression) = current
+                        .child_by_field_name("expression")
+                        .or_else(|| current.named_child(0))
+                {
+                    interpolations.push(convert(source, expression));
+                } else {
+                    stack.extend(named_children(current));
+                }
+            }
+            PNode::FString(interpolations)
+        }
+        "call" => convert_call(source, node),
+        "decorated_definition" => {
+            let decorators = named_children(node)
+                .into_iter()
+                .filter(|child| child.kind() == "decorator")
+                .filter_map(|decorator| decorator.named_child(0))
+                .map(|expression| convert(source, expression))
+                .collect();
+            match node.child_by_field_name("definition") {
+                Some(definition) => PNode::Decorated {
+                    decorators,
+                    definition: Box::new(convert(source, definition)),
+                },
+                None => generic(source, node),
+            }
+        }
+        _ => match const_pattern(source, node) {
+            Some(constant) => PNode::Const(constant),
+            None => generic(source, node),
+        },
+    }
+}
+
+fn placeholder(text: &str) -> Option<PNode> {
+    if text == ELLIPSIS {
+        return Some(PNode::Ellipsis);
+    }
+    if text == WILDCARD {
+        return Some(PNode::Wildcard);
+    }
+    if text.starts_with(MULTI_PREFIX) {
+        return Some(PNode::Ellipsis);
+    }
+    text.strip_prefix(META_PREFIX)
+        .and_then(|rest| rest.strip_suffix(SUFFIX))
+        .map(|name| PNode::Meta(format!("${name}")))
+}
+
+/// `a.b.c` when the attribute chain is made of plain identifiers only.
+fn dotted_name(source: &str, node: Node<'_>) -> Option<String> {
+    match node.kind() {
+        "identifier" => {
+            let text = node_text(source, node);
+            placeholder(text).is_none().then(|| text.to_owned())
+        }
+        "attribute" => {
+            let object = dotted_name(source, node.child_by_field_name("object")?)?;
+            let attribute = node_text(source, node.child_by_field_name("attribute")?);
+            Some(format!("{object}.{attribute}"))
+        }
+        _ => None,
+    }
+}
+
+fn convert_call(source: &str, node: Node<'_>) -> PNode {
+    let Some(function) = node.child_by_field_name("function") else {
+        return generic(source, node);
+    };
+    let mut positional = Vec::new();
+    let mut keywords = Vec::new();
+    let mut open = false;
+    if let Some(arguments) = node.child_by_field_name("arguments") {
+        let items = if arguments.kind() == "argument_list" {
+            named_children(arguments)
+        } else {
+            vec![arguments]
+        };
+        for argument in items {
+            if argument.kind() == "keyword_argument"
+                && let (Some(name), Some(value)) = (
+                    argument.child_by_field_name("name"),
+                    argument.child_by_field_name("value"),
+                )
+            {
+                keywords.push((node_text(source, name).to_owned(), convert(source, value)));
+                continue;
+            }
+            let converted = convert(source, argument);
+            open |= converted == PNode::Ellipsis;
+            positional.push(converted);
+        }
+    }
+    PNode::Call {
+        func: Box::new(convert(source, function)),
+        positional,
+        keywords,
+        open,
+    }
+}
+
+fn generic(source: &str, node: Node<'_>) -> PNode {
+    let mut ops = Vec::new();
+    let mut fields: Vec<(&'static str, Vec<PNode>)> = Vec::new();
+    let mut rest = Vec::new();
+    let mut cursor = node.walk();
+    for (index, child) in node.children(&mut cursor).enumerate() {
+        if child.kind() == "comment" {
+            continue;
+        }
+        if !child.is_named() {
+            if !PUNCTUATION.contains(&child.kind()) {
+                ops.push(child.kind().to_owned());
+            }
+            continue;
+        }
+        // Member and keyword names are plain text, never import-resolved names.
+        let field = node.field_name_for_child(index as u32);
+        let is_member_name = matches!(
+            (node.kind(), field),
+            ("attribute", Some("attribute")) | ("keyword_argument", Some("name"))
+        );
+        let converted = if is_member_name {
+            PNode::Ident(node_text(source, child).to_owned())
+        } else {
+            convert(source, child)
+        };
+        match node.field_name_for_child(index as u32) {
+            Some(field) => match fields.iter_mut().find(|(name, _)| *name == field) {
+                Some((_, items)) => items.push(converted),
+                None => fields.push((field, vec![converted])),
+            },
+            None => rest.push(converted),
+        }
+    }
+    PNode::Node {
+        kind: node.kind(),
+        ops,
+        fields,
+        rest,
+    }
+}
+
+/// A literal (or container of literals and `...`) as a constant pattern.
+fn const_pattern(source: &str, node: Node<'_>) -> Option<ConstPattern> {
+    let value = |constant: Const| Some(ConstPattern::Value(constant));
+    match node.kind() {
+        "string" | "concatenated_string" => value(Const::Str(string_value(source, node)?)),
+        "integer" => value(Const::Int(
+            node_text(source, node).replace('_', "").parse().ok()?,
+        )),
+        "float" => value(Const::Float(
+            node_text(source, node).replace('_', "").parse().ok()?,
+        )),
+        "true" => value(Const::Bool(true)),
+        "false" => value(Const::Bool(false)),
+        "none" => value(Const::None),
+        "list" | "tuple" | "set" => {
+            let mut items = Vec::new();
+            for child in named_children(node) {
+                if node_text(source, child) == ELLIPSIS {
+                    items.push(None);
+                } else {
+                    items.push(Some(const_pattern(source, child)?));
+                }
+            }
+            Some(ConstPattern::Seq {
+                items,
+                set: node.kind() == "set",
+            })
+        }
+        "dictionary" => {
+            let mut pairs = Vec::new();
+            for child in named_children(node) {
+                if child.kind() == "pair" {
+                    let key = const_pattern(source, child.child_by_field_name("key")?)?;
+                    let item = const_pattern(source, child.child_by_field_name("value")?)?;
+                    pairs.push(Some((key, item)));
+                } else if node_text(source, child) == ELLIPSIS || child.kind() == "dictionary_splat"
+                {
+                    pairs.push(None);
+                } else {
+                    return None;
+                }
+            }
+            Some(ConstPattern::Dict(pairs))
+        }
+        _ => None,
+    }
+}
+
+/// Replaces `$X`, `$_`, `$$$X`, `$$$` and `...` with reserved identifiers, outside string
+/// literals (inside f-string braces too).
+fn substitute_placeholders(pattern: &str) -> String {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len() + 32);
+    let mut index = 0;
+    // (quote, triple, f-string, brace depth inside an f-string)
+    let mut string: Option<(char, bool, bool, usize)> = None;
+    while index < chars.len() {
+        let c = chars[index];
+        if let Some((quote, triple, fstring, depth)) = string {
+            if c == '\\' {
+                out.push(c);
+                if let Some(next) = chars.get(index + 1) {
+                    out.push(*next);
+                }
+                index += 2;
+                continue;
+            }
+            if fstring && c == '{' {
+                string = Some((quote, triple, fstring, depth + 1));
+            } else if fstring && c == '}' && depth > 0 {
+                string = Some((quote, triple, fstring, depth - 1));
+            } else if depth == 0
+                && c == quote
+                && (!triple || chars[index..].starts_with(&[quote, quote, quote]))
+            {
+                let width = if triple { 3 } else { 1 };
+                out.extend(std::iter::repeat_n(quote, width));
+                index += width;
+                string = None;
+                continue;
+            }
+            if depth == 0 {
+                out.push(c);
+                index += 1;
+                continue;
+            }
+        } else if c == '"' || c == '\'' {
+            let triple = chars[index..].starts_with(&[c, c, c]);
+            let prefix: String = out
+                .chars()
+                .rev()
+                .take_while(|p| p.is_ascii_alphabetic())
+                .collect();
+            let fstring = prefix.to_ascii_lowercase().contains('f');
+            string = Some((c, triple, fstring, 0));
+            let width = if triple { 3 } else { 1 };
+            out.extend(std::iter::repeat_n(c, width));
+            index += width;
+            continue;
+        }
+        if chars[index..].starts_with(&['.', '.', '.']) {
+            out.push_str(ELLIPSIS);
+            index += 3;
+            continue;
+        }
+        if c == '$' {
+            let dollars = chars[index..].iter().take_while(|d| **d == '$').count();
+            let name: String = chars[index + dollars..]
+                .iter()
+                .take_while(|n| n.is_ascii_alphanumeric() || **n == '_')
+                .collect();
+            index += dollars + name.len();
+            match (dollars, name.as_str()) {
+                (3, "") => out.push_str(ELLIPSIS),
+                (3, name) => out.push_str(&format!("{MULTI_PREFIX}{name}{SUFFIX}")),
+                (_, "_") => out.push_str(WILDCARD),
+                (_, "") => out.push('$'),
+                (_, name) => out.push_str(&format!("{META_PREFIX}{name}{SUFFIX}")),
+            }
+            continue;
+        }
+        out.push(c);
+        index += 1;
+    }
+    out
+}
+
+/// Removes the indentation common to every non-blank line (patterns in TOML triple quotes).
+fn dedent(text: &str) -> String {
+    let text = text.trim_matches('\n');
+    let indent = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.len() - line.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    text.lines()
+        .map(|line| line.get(indent..).unwrap_or(line.trim_start()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl PNode {
+    /// tree-sitter kinds of the nodes this pattern can match; `None`: any kind.
+    pub fn candidate_kinds(&self) -> Option<Vec<&'static str>> {
+        match self {
+            PNode::Meta(_) | PNode::Wildcard | PNode::Ellipsis => None,
+            PNode::Name(_) => Some(vec!["identifier", "attribute"]),
+            PNode::Ident(_) => Some(vec!["identifier"]),
+            PNode::Const(_) => Some(vec![
+                "string",
+                "concatenated_string",
+                "integer",
+                "float",
+                "true",
+                "false",
+                "none",
+                "list",
+                "tuple",
+                "set",
+                "dictionary",
+                "identifier",
+                "attribute",
+                "binary_operator",
+            ]),
+            PNode::FString(_) => Some(vec!["string"]),
+            PNode::Call { .. } => Some(vec!["call"]),
+            PNode::Decorated { .. } => Some(vec!["decorated_definition"]),
+            PNode::Node { kind, .. } => Some(vec![*kind]),
+        }
+    }
+
+    /// Identifiers the target must contain for this pattern to match (the last part of
+    /// every name): the per-file keyword prefilter.
+    pub fn required_words(&self, words: &mut Vec<String>) {
+        match self {
+            PNode::Name(name) => words.push(name.rsplit('.').next().unwrap_or(name).to_owned()),
+            PNode::Ident(name) => words.push(name.clone()),
+            PNode::Call {
+                func,
+                positional,
+                keywords,
+                ..
+            } => {
+                func.required_words(words);
+                positional
+                    .iter()
+                    .for_each(|item| item.required_words(words));
+                for (name, value) in keywords {
+                    words.push(name.clone());
+                    value.required_words(words);
+                }
+            }
+            PNode::Decorated {
+                decorators,
+                definition,
+            } => {
+                decorators
+                    .iter()
+                    .for_each(|item| item.required_words(words));
+                definition.required_words(words);
+            }
+            PNode::Node { fields, rest, .. } => {
+                fields
+                    .iter()
+                    .flat_map(|(_, items)| items)
+                    .chain(rest)
+                    .for_each(|item| item.required_words(words));
+            }
+            PNode::FString(parts) => parts.iter().for_each(|item| item.required_words(words)),
+            // Constants may come from elsewhere by propagation: no word is required.
+            PNode::Meta(_) | PNode::Wildcard | PNode::Ellipsis | PNode::Const(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_substituted_outside_strings() {
+        assert_eq!(
+            substitute_placeholders("f($X, ..., '$Y...')"),
+            "f(__hx_mv_X__, __hx_ell__, '$Y...')"
+        );
+        assert_eq!(
+            substitute_placeholders("f\"{$E}...\""),
+            "f\"{__hx_mv_E__}...\""
+        );
+        assert_eq!(
+            substitute_placeholders("g($$$ARGS, $_)"),
+            "g(__hx_mm_ARGS__, __hx_wild__)"
+        );
+    }
+
+    #[test]
+    fn calls_and_names_compile() {
+        let node = compile_pattern("subprocess.run($CMD, ..., shell=True)").unwrap();
+        let PNode::Call {
+            func,
+            positional,
+            keywords,
+            open,
+        } = node
+        else {
+            panic!("{node:?}")
+        };
+        assert_eq!(*func, PNode::Name("subprocess.run".into()));
+        assert_eq!(
+            positional,
+            vec![PNode::Meta("$CMD".into()), PNode::Ellipsis]
+        );
+        assert_eq!(
+            keywords,
+            vec![(
+                "shell".into(),
+                PNode::Const(ConstPattern::Value(Const::Bool(true)))
+            )]
+        );
+        assert!(open);
+    }
+
+    #[test]
+    fn literal_containers_become_constant_patterns() {
+        let node = compile_pattern("[..., '*', ...]").unwrap();
+        assert_eq!(
+            node,
+            PNode::Const(ConstPattern::Seq {
+                items: vec![
+                    None,
+                    Some(ConstPattern::Value(Const::Str("*".into()))),
+                    None
+                ],
+                set: false
+            })
+        );
+    }
+
+    #[test]
+    fn statements_functions_and_except_clauses_compile() {
+        assert!(matches!(
+            compile_pattern("os.environ[$K] = $V").unwrap(),
+            PNode::Node {
+                kind: "assignment",
+                ..
+            }
+        ));
+        assert!(matches!(
+            compile_pattern("@$R.get(...)\ndef $F(...):\n    ...").unwrap(),
+            PNode::Decorated { .. }
+        ));
+        assert!(matches!(
+            compile_pattern("except $T as $E:\n    ...").unwrap(),
+            PNode::Node {
+                kind: "except_clause",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn invalid_patterns_are_errors() {
+        assert!(compile_pattern("f(").is_err());
+        assert!(compile_pattern("a = 1\nb = 2").is_err());
+        assert!(compile_pattern("").is_err());
+    }
+}

@@ -1,0 +1,169 @@
+//! Python parsing with tree-sitter-python, plus the small helpers every Python matcher
+//! needs: node text, string literal values, comment skipping.
+//!
+//! Takes source text, gives back a [`PythonSource`] (the tree and the text). Parsing never
+//! fails: invalid code yields `ERROR` nodes, which matchers treat as opaque. A parser is
+//! kept per thread, since tree-sitter parsers are not shareable.
+
+use std::cell::RefCell;
+use tree_sitter::{Node, Parser, Tree};
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+/// A parsed Python file.
+pub struct PythonSource<'a> {
+    /// The source text.
+    pub text: &'a str,
+    /// The syntax tree.
+    pub tree: Tree,
+}
+
+impl<'a> PythonSource<'a> {
+    /// Parses `text`. `None` only if tree-sitter gives up (it does not on valid input sizes).
+    pub fn parse(text: &'a str) -> Option<PythonSource<'a>> {
+        let tree = PARSER.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if slot.is_none() {
+                let mut parser = Parser::new();
+                parser
+                    .set_language(&tree_sitter_python::LANGUAGE.into())
+                    .ok()?;
+                *slot = Some(parser);
+            }
+            slot.as_mut()?.parse(text, None)
+        })?;
+        Some(PythonSource { text, tree })
+    }
+
+    /// The text of `node`.
+    pub fn text_of(&self, node: Node<'_>) -> &'a str {
+        node_text(self.text, node)
+    }
+}
+
+/// The text of `node` in `source` (empty if the range is not valid UTF-8 boundaries).
+pub fn node_text<'a>(source: &'a str, node: Node<'_>) -> &'a str {
+    source.get(node.byte_range()).unwrap_or_default()
+}
+
+/// Named children of `node`, without comments.
+pub fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|child| child.kind() != "comment")
+        .collect()
+}
+
+/// Strips redundant parentheses: `((x))` is `x`.
+pub fn unparenthesize(mut node: Node<'_>) -> Node<'_> {
+    while node.kind() == "parenthesized_expression" {
+        match named_children(node).as_slice() {
+            [inner] => node = *inner,
+            _ => break,
+        }
+    }
+    node
+}
+
+/// The value of a string literal without interpolation (`"a"`, `'b'`, `r"c"`, `"a" "b"`),
+/// or `None` for f-strings with `{...}` parts, byte strings aside (their text is returned).
+pub fn string_value(source: &str, node: Node<'_>) -> Option<String> {
+    match node.kind() {
+        "string" => {
+            let mut value = String::new();
+            let mut cursor = node.walk();
+            for part in node.children(&mut cursor) {
+                match part.kind() {
+                    "string_content" => push_content(source, part, &mut value),
+                    "interpolation" => return None,
+                    _ => {}
+                }
+            }
+            Some(value)
+        }
+        "concatenated_string" => {
+            let mut value = String::new();
+            for part in named_children(node) {
+                value.push_str(&string_value(source, part)?);
+            }
+            Some(value)
+        }
+        _ => None,
+    }
+}
+
+/// Appends a `string_content` node's text, decoding its `escape_sequence` children (raw
+/// strings have none).
+fn push_content(source: &str, content: Node<'_>, value: &mut String) {
+    let mut position = content.start_byte();
+    let mut cursor = content.walk();
+    for escape in content.children(&mut cursor) {
+        value.push_str(
+            source
+                .get(position..escape.start_byte())
+                .unwrap_or_default(),
+        );
+        value.push_str(&unescape(node_text(source, escape)));
+        position = escape.end_byte();
+    }
+    value.push_str(source.get(position..content.end_byte()).unwrap_or_default());
+}
+
+/// Decodes one Python escape sequence (the common ones; others are kept as written).
+fn unescape(escape: &str) -> String {
+    match escape {
+        "\\n" => "\n".to_owned(),
+        "\\t" => "\t".to_owned(),
+        "\\r" => "\r".to_owned(),
+        "\\\\" => "\\".to_owned(),
+        "\\'" => "'".to_owned(),
+        "\\\"" => "\"".to_owned(),
+        "\\0" => "\0".to_owned(),
+        _ => {
+            if let Some(hex) = escape
+                .strip_prefix("\\x")
+                .or_else(|| escape.strip_prefix("\\u"))
+                .or_else(|| escape.strip_prefix("\\U"))
+                && let Ok(code) = u32::from_str_radix(hex, 16)
+                && let Some(c) = char::from_u32(code)
+            {
+                return c.to_string();
+            }
+            escape.to_owned()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_expression<'a>(source: &'a PythonSource<'_>) -> Node<'a> {
+        let statement = source.tree.root_node().named_child(0).unwrap();
+        statement.named_child(0).unwrap()
+    }
+
+    #[test]
+    fn string_values() {
+        for (code, expected) in [
+            ("'abc'", Some("abc")),
+            ("\"a\\tb\"", Some("a\tb")),
+            ("r'a\\tb'", Some("a\\tb")),
+            ("'a' \"b\"", Some("ab")),
+            ("f'x{y}'", None),
+            ("f'plain'", Some("plain")),
+        ] {
+            let source = PythonSource::parse(code).unwrap();
+            let node = first_expression(&source);
+            assert_eq!(string_value(code, node).as_deref(), expected, "{code}");
+        }
+    }
+
+    #[test]
+    fn invalid_code_still_parses() {
+        let source = PythonSource::parse("def f(:\n  return )\n").unwrap();
+        assert!(source.tree.root_node().has_error());
+    }
+}
