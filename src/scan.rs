@@ -12,7 +12,7 @@ use crate::error::HardenError;
 use crate::findings::{Finding, Match, MatchedText, build_findings};
 use crate::language::Language;
 use crate::matchers::file::{FileFacts, IgnoreOracle, any_path_rule_matches, find_files, head_len};
-use crate::matchers::pattern::PatternMatcher;
+use crate::matchers::python::PythonMatcher;
 use crate::matchers::secret::SecretMatcher;
 use crate::parse::line_index::LineIndex;
 use crate::pathglob::PathGlobs;
@@ -66,7 +66,7 @@ pub struct ScanReport {
 pub struct Engine<'r> {
     rules: &'r RuleSet,
     secrets: SecretMatcher,
-    patterns: PatternMatcher,
+    code: PythonMatcher,
     head_len: usize,
     show_secrets: bool,
 }
@@ -86,7 +86,7 @@ impl<'r> Engine<'r> {
         Engine {
             rules,
             secrets: SecretMatcher::new(rules.rules()),
-            patterns: PatternMatcher::new(rules.rules()),
+            code: PythonMatcher::new(rules.rules()),
             head_len: head_len(rules.rules()).max(BINARY_SNIFF_BYTES),
             show_secrets,
         }
@@ -106,8 +106,8 @@ impl<'r> Engine<'r> {
         if !self.secrets.is_empty() {
             matches.extend(self.secrets.find(rules, path, language, text));
         }
-        if !self.patterns.is_empty() {
-            matches.extend(self.patterns.find(rules, language, text));
+        if !self.code.is_empty() {
+            matches.extend(self.code.find(rules, language, text));
         }
         self.finish(path, text, &matches)
     }

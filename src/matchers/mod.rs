@@ -6,4 +6,6 @@ pub mod file;
 pub mod names;
 pub mod pattern;
 pub mod placeholder;
+pub mod python;
 pub mod secret;
+pub mod taint;

@@ -5,7 +5,7 @@
 //! Nothing here panics on user input.
 
 use super::checker::{Checker, problem};
-use super::compile_pattern::compile_pattern_rule;
+use super::compile_pattern::{compile_pattern_rule, compile_taint_rule};
 use super::spec::{FileSpec, RuleKindSpec, RuleSpec, SecretSpec};
 use super::{Docs, Examples, FileRule, Rule, RuleKind, SecretRule};
 use crate::error::HardenError;
@@ -85,44 +85,42 @@ pub fn compile_rule(path: &str, text: &str, builtin: bool) -> Result<Rule, Vec<H
         None => vec![LanguageSelector::Any],
     };
 
-    let kind = match (*spec.kind.get_ref(), spec.secret, spec.file) {
-        (RuleKindSpec::Secret, Some(secret), None) if spec.pattern.is_none() => {
+    let present: Vec<&str> = [
+        ("secret", spec.secret.is_some()),
+        ("file", spec.file.is_some()),
+        ("pattern", spec.pattern.is_some()),
+        ("taint", spec.taint.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, present)| present.then_some(name))
+    .collect();
+    let kind_name = spec.kind.get_ref().as_str();
+    let tables = (spec.secret, spec.file, spec.pattern, spec.taint);
+    let kind = match (*spec.kind.get_ref(), tables) {
+        (RuleKindSpec::Secret, (Some(secret), None, None, None)) => {
             compile_secret(&checker, secret, &mut errors).map(RuleKind::Secret)
         }
-        (RuleKindSpec::File, None, Some(file)) if spec.pattern.is_none() => {
+        (RuleKindSpec::File, (None, Some(file), None, None)) => {
             compile_file(&checker, file, &mut errors).map(RuleKind::File)
         }
-        (RuleKindSpec::Pattern, None, None) if spec.pattern.is_some() => spec
-            .pattern
-            .and_then(|pattern| compile_pattern_rule(&checker, pattern, &mut errors))
-            .map(RuleKind::Pattern),
-        (kind, secret, file) => {
-            let tables = [
-                ("secret", secret.is_some()),
-                ("file", file.is_some()),
-                ("pattern", spec.pattern.is_some()),
-            ];
-            let present: Vec<&str> = tables
+        (RuleKindSpec::Pattern, (None, None, Some(pattern), None)) => {
+            compile_pattern_rule(&checker, pattern, &mut errors).map(RuleKind::Pattern)
+        }
+        (RuleKindSpec::Taint, (None, None, None, Some(taint))) => {
+            compile_taint_rule(&checker, taint, &mut errors).map(RuleKind::Taint)
+        }
+        _ => {
+            let others: Vec<&str> = present
                 .iter()
-                .filter(|(_, present)| *present)
-                .map(|(name, _)| *name)
+                .copied()
+                .filter(|name| *name != kind_name)
                 .collect();
-            let message = if present.iter().any(|name| *name == kind.as_str()) {
-                format!(
-                    "a `{}` rule must not have a [{}] table",
-                    kind.as_str(),
-                    present
-                        .iter()
-                        .filter(|name| **name != kind.as_str())
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join("], [")
-                )
+            let message = if others.is_empty() {
+                format!("a `{kind_name}` rule needs a [{kind_name}] table")
             } else {
                 format!(
-                    "a `{}` rule needs a [{}] table",
-                    kind.as_str(),
-                    kind.as_str()
+                    "a `{kind_name}` rule must not have a [{}] table",
+                    others.join("], [")
                 )
             };
             errors.push(checker.at(

@@ -1,12 +1,13 @@
-//! Compilation of `pattern` rules: rule objects with code patterns, validated so that every
-//! metavariable a `where` or `focus` names is bound by some pattern.
+//! Compilation of `pattern` and `taint` rules: rule objects with code patterns, validated
+//! so that every metavariable a `where` or `focus` names is bound by some pattern.
 
 use super::checker::Checker;
-use super::spec::{ConditionSpec, RuleObjectSpec};
+use super::spec::{BuiltinSource, ConditionSpec, RuleObjectSpec, TaintSpec};
 use crate::error::HardenError;
 use crate::matchers::pattern::PatternRule;
 use crate::matchers::pattern::ptree::{PNode, compile_pattern};
 use crate::matchers::pattern::rule::{Condition, RuleObject};
+use crate::matchers::taint::TaintRule;
 use std::collections::BTreeSet;
 
 /// Compiles the `[pattern]` table of a rule.
@@ -42,6 +43,44 @@ pub fn compile_pattern_rule(
         return None;
     }
     Some(PatternRule::new(object?, focus))
+}
+
+/// Compiles the `[taint]` table of a rule: each source, sink, sanitizer and guard is a rule
+/// object of its own (with its own metavariables and `focus`).
+pub fn compile_taint_rule(
+    checker: &Checker<'_>,
+    spec: TaintSpec,
+    errors: &mut Vec<HardenError>,
+) -> Option<TaintRule> {
+    let before = errors.len();
+    if spec.sinks.is_empty() {
+        errors.push(checker.problem_here(
+            "a [taint] table needs at least one sink".to_owned(),
+            "add `sinks = [{ pattern = \"...\", focus = \"$X\" }]`",
+        ));
+    }
+    if spec.sources.is_empty() && spec.builtin_sources.is_empty() {
+        errors.push(checker.problem_here(
+            "a [taint] table needs `sources` or `builtin_sources`".to_owned(),
+            "e.g. `builtin_sources = [\"route-parameters\"]`",
+        ));
+    }
+    let entries = |list: Vec<RuleObjectSpec>, errors: &mut Vec<HardenError>| -> Vec<PatternRule> {
+        list.into_iter()
+            .filter_map(|entry| compile_pattern_rule(checker, entry, errors))
+            .collect()
+    };
+    let rule = TaintRule {
+        route_parameters: spec
+            .builtin_sources
+            .contains(&BuiltinSource::RouteParameters),
+        sources: entries(spec.sources, errors),
+        sinks: entries(spec.sinks, errors),
+        sanitizers: entries(spec.sanitizers, errors),
+        guards: entries(spec.guards, errors),
+        rejects: entries(spec.rejects, errors),
+    };
+    (errors.len() == before).then_some(rule)
 }
 
 fn has_positive_field(spec: &RuleObjectSpec) -> bool {
@@ -228,6 +267,7 @@ fn compile_condition(
         max_length: spec.max_length,
         names: spec.names,
         not_names: spec.not_names,
+        made_by: spec.made_by,
         matches: object(spec.matches, errors),
         not_matches: object(spec.not_matches, errors),
     }

@@ -11,6 +11,7 @@ pub mod spec;
 
 use crate::language::{Language, LanguageSelector};
 pub use crate::matchers::pattern::PatternRule;
+pub use crate::matchers::taint::TaintRule;
 use crate::pathglob::PathGlobs;
 use crate::severity::Severity;
 use regex::Regex;
@@ -52,6 +53,8 @@ pub enum RuleKind {
     File(FileRule),
     /// See [`PatternRule`].
     Pattern(PatternRule),
+    /// See [`TaintRule`].
+    Taint(TaintRule),
 }
 
 impl RuleKind {
@@ -61,6 +64,7 @@ impl RuleKind {
             RuleKind::Secret(_) => "secret",
             RuleKind::File(_) => "file",
             RuleKind::Pattern(_) => "pattern",
+            RuleKind::Taint(_) => "taint",
         }
     }
 }

@@ -40,6 +40,8 @@ pub struct RuleSpec {
     pub file: Option<FileSpec>,
     /// Settings of a `pattern` rule: a rule object.
     pub pattern: Option<RuleObjectSpec>,
+    /// Settings of a `taint` rule.
+    pub taint: Option<TaintSpec>,
 }
 
 /// The matcher a rule uses.
@@ -52,6 +54,8 @@ pub enum RuleKindSpec {
     File,
     /// Structural code patterns (Python).
     Pattern,
+    /// Data flow from sources to sinks (Python).
+    Taint,
 }
 
 impl RuleKindSpec {
@@ -61,6 +65,7 @@ impl RuleKindSpec {
             RuleKindSpec::Secret => "secret",
             RuleKindSpec::File => "file",
             RuleKindSpec::Pattern => "pattern",
+            RuleKindSpec::Taint => "taint",
         }
     }
 }
@@ -320,8 +325,47 @@ pub struct ConditionSpec {
     /// The import-resolved dotted name is none of these.
     #[serde(default)]
     pub not_names: Vec<String>,
+    /// The bound node is a name made by calling one of these (`x = NAME(...)` or
+    /// `with NAME(...) as x`), e.g. `["httpx.AsyncClient", "requests.Session"]`.
+    #[serde(default)]
+    pub made_by: Vec<String>,
     /// A rule object the bound node must match.
     pub matches: Option<Box<RuleObjectSpec>>,
     /// A rule object the bound node must not match.
     pub not_matches: Option<Box<RuleObjectSpec>>,
+}
+
+/// `[taint]`: request-controlled data reaching a dangerous use. Every entry is a rule
+/// object; `focus` says which metavariable is the data (default: the whole match).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaintSpec {
+    /// Built-in source families: `route-parameters` (request data parameters of FastAPI,
+    /// Starlette and Flask handlers).
+    #[serde(default)]
+    pub builtin_sources: Vec<BuiltinSource>,
+    /// Expressions whose value is attacker-controlled (`flask.request.args`, `input(...)`).
+    #[serde(default)]
+    pub sources: Vec<RuleObjectSpec>,
+    /// Dangerous uses; `focus` names the argument that must not be tainted.
+    pub sinks: Vec<RuleObjectSpec>,
+    /// Expressions whose result is safe whatever the input (`shlex.quote(...)`).
+    #[serde(default)]
+    pub sanitizers: Vec<RuleObjectSpec>,
+    /// Conditions that, when true, make `focus` safe (`$P.is_relative_to(...)`); after
+    /// `if not <guard>: raise` the value is clean.
+    #[serde(default)]
+    pub guards: Vec<RuleObjectSpec>,
+    /// Conditions that, when true, mean `focus` is unsafe (`$X not in $ALLOWED`); after
+    /// `if <reject>: raise` the value is clean.
+    #[serde(default)]
+    pub rejects: Vec<RuleObjectSpec>,
+}
+
+/// Source families `harden` knows without patterns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BuiltinSource {
+    /// Parameters of web request handlers that carry request data.
+    RouteParameters,
 }

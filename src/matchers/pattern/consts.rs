@@ -41,10 +41,12 @@ pub enum Const {
     Unknown,
 }
 
-/// Where a name was bound: a value expression, or a binding with no knowable value.
+/// Where a name was bound: a value expression, a context manager (`with EXPR as name`: the
+/// name is what `EXPR.__enter__` returns, not `EXPR`), or a binding with no knowable value.
 #[derive(Debug, Clone, Copy)]
 enum Binding<'t> {
     Value(Node<'t>),
+    Entered(Node<'t>),
     Opaque,
 }
 
@@ -72,19 +74,21 @@ impl<'t> Assignments<'t> {
                     continue;
                 }
                 "assignment" => assignments.add_assignment(source, node, scope),
-                "augmented_assignment"
-                | "for_statement"
-                | "for_in_clause"
-                | "with_item"
-                | "named_expression" => {
+                "with_item" => {
+                    if let Some(item) = node.child_by_field_name("value")
+                        && item.kind() == "as_pattern"
+                        && let (Some(manager), Some(alias)) =
+                            (item.named_child(0), item.child_by_field_name("alias"))
+                    {
+                        for name in target_names(source, alias) {
+                            assignments.bind(scope, name, Binding::Entered(manager));
+                        }
+                    }
+                }
+                "augmented_assignment" | "for_statement" | "for_in_clause" | "named_expression" => {
                     let target = node
                         .child_by_field_name("left")
-                        .or_else(|| node.child_by_field_name("name"))
-                        .or_else(|| node.child_by_field_name("alias"))
-                        .or_else(|| {
-                            node.child_by_field_name("value")
-                                .and_then(|value| value.child_by_field_name("alias"))
-                        });
+                        .or_else(|| node.child_by_field_name("name"));
                     if let Some(target) = target {
                         for name in target_names(source, target) {
                             assignments.bind(scope, name, Binding::Opaque);
@@ -146,6 +150,15 @@ impl<'t> Assignments<'t> {
             current = node.parent();
         }
         self.scopes.get(&(0, name.to_owned())).map(Vec::as_slice)
+    }
+
+    /// The expression a name was made from when it has exactly one binding: `x = EXPR` or
+    /// `with EXPR as x` (e.g. to know that `client` came from `httpx.AsyncClient()`).
+    pub fn origin(&self, name: &str, at: Node<'t>) -> Option<Node<'t>> {
+        match self.bindings_at(name, at)? {
+            [Binding::Value(expression)] | [Binding::Entered(expression)] => Some(*expression),
+            _ => None,
+        }
     }
 
     /// The constant value of `node`, if it has one.

@@ -1,23 +1,18 @@
 //! The `pattern` matcher: structural code patterns over tree-sitter syntax trees (Python).
 //!
-//! Takes a path, its text and the compiled pattern rules; gives back matches. A file is
-//! parsed only if some rule could match it (every identifier a rule's patterns require occurs
-//! in the text), once for all rules, and each rule only visits the node kinds its pattern can
-//! match.
+//! `ptree.rs` compiles code patterns, `matcher.rs` matches one against a node, `rule.rs`
+//! combines them, `consts.rs` propagates constants. [`PatternRule`] is a compiled rule with
+//! its prefilters (node kinds, required identifiers); `matches_in` runs it over a file.
 
 pub mod consts;
 pub mod matcher;
 pub mod ptree;
 pub mod rule;
 
-use crate::findings::Match;
-use crate::language::Language;
-use crate::parse::python::PythonSource;
-use crate::rules::{Rule, RuleKind};
-use aho_corasick::AhoCorasick;
 use matcher::{Bindings, FileContext, bound};
 use rule::RuleObject;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::ops::Range;
 use tree_sitter::Node;
 
 /// A compiled `pattern` rule.
@@ -44,6 +39,18 @@ impl PatternRule {
             kinds,
             words,
         }
+    }
+
+    /// Whether the rule can match a node of this kind (cheap test before matching).
+    pub fn can_match(&self, kind: &str) -> bool {
+        self.kinds
+            .as_ref()
+            .is_none_or(|kinds| kinds.iter().any(|candidate| candidate == kind))
+    }
+
+    /// Identifier clauses the file must satisfy (one clause's words all present), if any.
+    pub fn words(&self) -> Option<&Vec<Vec<String>>> {
+        self.words.as_ref()
     }
 }
 
@@ -100,130 +107,40 @@ fn required_words(object: &RuleObject) -> Option<Vec<Vec<String>>> {
         .or_else(|| object.has.as_deref().and_then(required_words))
 }
 
-/// All pattern rules of a rule set, with the shared word prefilter.
-pub struct PatternMatcher {
-    /// Indices (in the rule set) of the pattern rules.
-    rules: Vec<usize>,
-    /// Every word any rule requires.
-    words: Vec<String>,
-    automaton: Option<AhoCorasick>,
-}
-
-impl PatternMatcher {
-    /// Builds the matcher for the pattern rules among `rules`.
-    pub fn new(rules: &[Rule]) -> PatternMatcher {
-        let mut indices = Vec::new();
-        let mut words: Vec<String> = Vec::new();
-        for (index, rule) in rules.iter().enumerate() {
-            if let RuleKind::Pattern(pattern) = &rule.kind {
-                indices.push(index);
-                for word in pattern.words.iter().flatten().flatten() {
-                    if !words.contains(word) {
-                        words.push(word.clone());
-                    }
-                }
-            }
-        }
-        let automaton = (!words.is_empty())
-            .then(|| AhoCorasick::new(&words).ok())
-            .flatten();
-        PatternMatcher {
-            rules: indices,
-            words,
-            automaton,
-        }
-    }
-
-    /// Whether there is any pattern rule.
-    pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
-    }
-
-    /// Finds the matches of every pattern rule in `text` (the content of a file of `language`).
-    pub fn find(&self, rules: &[Rule], language: Language, text: &str) -> Vec<Match> {
-        let candidates = self.candidate_rules(rules, language, text);
-        if candidates.is_empty() {
-            return Vec::new();
-        }
-        let Some(source) = PythonSource::parse(text) else {
-            return Vec::new();
+impl PatternRule {
+    /// The ranges this rule reports in a file (`by_kind`: the file's nodes by kind).
+    pub fn matches_in<'t>(
+        &self,
+        cx: &FileContext<'t>,
+        by_kind: &HashMap<&'static str, Vec<Node<'t>>>,
+    ) -> Vec<Range<usize>> {
+        let nodes: Vec<Node<'t>> = match &self.kinds {
+            Some(kinds) => kinds
+                .iter()
+                .flat_map(|kind| by_kind.get(kind.as_str()).into_iter().flatten().copied())
+                .collect(),
+            None => by_kind.values().flatten().copied().collect(),
         };
-        let root = source.tree.root_node();
-        let cx = FileContext::new(text, root);
-        let by_kind = nodes_by_kind(root);
-        let mut matches = Vec::new();
-        let mut seen = HashSet::new();
-        for (index, rule) in candidates {
-            let nodes: Vec<Node<'_>> = match &rule.kinds {
-                Some(kinds) => kinds
-                    .iter()
-                    .flat_map(|kind| by_kind.get(kind.as_str()).into_iter().flatten().copied())
-                    .collect(),
-                None => by_kind.values().flatten().copied().collect(),
-            };
-            for node in nodes {
-                let mut env: Bindings<'_> = Vec::new();
-                if !rule.object.matches(node, &cx, &mut env) {
-                    continue;
-                }
-                let reported = rule
+        let mut ranges = Vec::new();
+        for node in nodes {
+            let mut env: Bindings<'t> = Vec::new();
+            if self.object.matches(node, cx, &mut env) {
+                let reported = self
                     .focus
                     .as_ref()
                     .and_then(|focus| bound(&env, focus))
                     .unwrap_or(node);
-                if seen.insert((index, reported.byte_range())) {
-                    matches.push(Match {
-                        rule: index,
-                        range: reported.byte_range(),
-                        secret: None,
-                    });
-                }
+                ranges.push(reported.byte_range());
             }
         }
-        matches.sort_by_key(|found| (found.range.start, found.rule));
-        matches
-    }
-
-    /// The pattern rules that can match this file: right language, required words present.
-    fn candidate_rules<'r>(
-        &self,
-        rules: &'r [Rule],
-        language: Language,
-        text: &str,
-    ) -> Vec<(usize, &'r PatternRule)> {
-        let present: HashSet<usize> = match &self.automaton {
-            Some(automaton) => automaton
-                .find_overlapping_iter(text)
-                .map(|hit| hit.pattern().as_usize())
-                .collect(),
-            None => HashSet::new(),
-        };
-        let has = |word: &String| {
-            self.words
-                .iter()
-                .position(|known| known == word)
-                .is_some_and(|index| present.contains(&index))
-        };
-        self.rules
-            .iter()
-            .filter_map(|&index| match &rules[index].kind {
-                RuleKind::Pattern(pattern)
-                    if rules[index].applies_to(language) && language == Language::Python =>
-                {
-                    let possible = match &pattern.words {
-                        None => true,
-                        Some(clauses) => clauses.iter().any(|clause| clause.iter().all(has)),
-                    };
-                    possible.then_some((index, pattern))
-                }
-                _ => None,
-            })
-            .collect()
+        ranges.sort_by_key(|range| (range.start, range.end));
+        ranges.dedup();
+        ranges
     }
 }
 
 /// Every named node of the tree, grouped by kind (iterative: deep nesting cannot overflow).
-fn nodes_by_kind(root: Node<'_>) -> HashMap<&'static str, Vec<Node<'_>>> {
+pub fn nodes_by_kind(root: Node<'_>) -> HashMap<&'static str, Vec<Node<'_>>> {
     let mut by_kind: HashMap<&'static str, Vec<Node<'_>>> = HashMap::new();
     let mut cursor = root.walk();
     loop {

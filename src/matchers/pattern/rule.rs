@@ -60,6 +60,8 @@ pub struct Condition {
     pub names: Vec<String>,
     /// Its import-resolved name is none of these.
     pub not_names: Vec<String>,
+    /// The bound node is a name made by calling one of these.
+    pub made_by: Vec<String>,
     /// The bound node matches this rule object.
     pub matches: Option<Box<RuleObject>>,
     /// The bound node does not match this rule object.
@@ -219,6 +221,9 @@ impl Condition {
                 return false;
             }
         }
+        if !self.made_by.is_empty() && !made_by(node, &self.made_by, cx) {
+            return false;
+        }
         if let Some(object) = &self.matches
             && !object.matches(node, cx, env)
         {
@@ -231,6 +236,26 @@ impl Condition {
         }
         true
     }
+}
+
+/// Whether `node` is a name whose single binding is a call to one of `makers`.
+fn made_by(node: Node<'_>, makers: &[String], cx: &FileContext<'_>) -> bool {
+    if node.kind() != "identifier" {
+        return false;
+    }
+    let Some(origin) = cx.consts.origin(cx.text(node), node) else {
+        return false;
+    };
+    let origin = if origin.kind() == "await" {
+        origin.named_child(0).unwrap_or(origin)
+    } else {
+        origin
+    };
+    origin.kind() == "call"
+        && origin
+            .child_by_field_name("function")
+            .and_then(|function| cx.qualified_name(function))
+            .is_some_and(|name| makers.contains(&name))
 }
 
 fn contains_unknown(value: &Const) -> bool {
