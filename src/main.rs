@@ -8,10 +8,12 @@ fn main() -> ExitCode {
         stdout: std::io::stdout().is_terminal(),
         stderr: std::io::stderr().is_terminal(),
     };
+    // Unlocked handles: holding the stderr lock for the whole run would block any other
+    // thread that reports progress.
     let code = harden::cli::run(
         std::env::args_os(),
-        &mut std::io::stdout().lock(),
-        &mut std::io::stderr().lock(),
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
         terminal,
     );
     ExitCode::from(code)

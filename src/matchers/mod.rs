@@ -7,5 +7,6 @@ pub mod names;
 pub mod pattern;
 pub mod placeholder;
 pub mod python;
+pub mod route;
 pub mod secret;
 pub mod taint;

@@ -1,4 +1,4 @@
-//! Python code rules (`pattern` and `taint`): one prefilter pass, one parse, every rule.
+//! Python code rules (`pattern`, `taint`, `route`): one prefilter pass, one parse, every rule.
 //!
 //! Takes a path's language and text and the rule set; gives back matches. A file is parsed
 //! only if some rule could match it (every identifier one of a rule's clauses requires occurs
@@ -37,7 +37,7 @@ impl PythonMatcher {
         let mut indices = Vec::new();
         let mut words: Vec<String> = Vec::new();
         for (index, rule) in rules.iter().enumerate() {
-            if !matches!(rule.kind, RuleKind::Pattern(_) | RuleKind::Taint(_)) {
+            if !matches!(rule.kind, RuleKind::Pattern(_) | RuleKind::Taint(_) | RuleKind::Route(_)) {
                 continue;
             }
             indices.push(index);
@@ -82,6 +82,7 @@ impl PythonMatcher {
             let ranges = match &rules[index].kind {
                 RuleKind::Pattern(pattern) => pattern.matches_in(&cx, &by_kind),
                 RuleKind::Taint(taint) => taint.find(&cx),
+                RuleKind::Route(route) => route.find(&cx),
                 _ => Vec::new(),
             };
             matches.extend(ranges.into_iter().map(|range| Match {

@@ -9,7 +9,7 @@ use tree_sitter::Node;
 
 /// Decorator methods that register a request handler (`@app.get`, `@router.post`,
 /// `@bp.route`...).
-const ROUTE_METHODS: &[&str] = &[
+pub const ROUTE_METHODS: &[&str] = &[
     "get",
     "post",
     "put",
