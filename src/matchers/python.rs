@@ -37,7 +37,10 @@ impl PythonMatcher {
         let mut indices = Vec::new();
         let mut words: Vec<String> = Vec::new();
         for (index, rule) in rules.iter().enumerate() {
-            if !matches!(rule.kind, RuleKind::Pattern(_) | RuleKind::Taint(_) | RuleKind::Route(_)) {
+            if !matches!(
+                rule.kind,
+                RuleKind::Pattern(_) | RuleKind::Taint(_) | RuleKind::Route(_)
+            ) {
                 continue;
             }
             indices.push(index);

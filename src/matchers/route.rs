@@ -50,14 +50,23 @@ impl RouteRule {
         found
     }
 
-    fn check_handler(&self, definition: Node<'_>, cx: &FileContext<'_>, includes: &HashMap<String, Mount>) -> Option<Range<usize>> {
-        let function = definition.child_by_field_name("definition").filter(|node| node.kind() == "function_definition")?;
+    fn check_handler(
+        &self,
+        definition: Node<'_>,
+        cx: &FileContext<'_>,
+        includes: &HashMap<String, Mount>,
+    ) -> Option<Range<usize>> {
+        let function = definition
+            .child_by_field_name("definition")
+            .filter(|node| node.kind() == "function_definition")?;
         let decorators: Vec<Node<'_>> = named_children(definition)
             .into_iter()
             .filter(|child| child.kind() == "decorator")
             .filter_map(|decorator| decorator.named_child(0))
             .collect();
-        let (route, route_decorator) = decorators.iter().find_map(|expression| route_call(*expression, cx).map(|call| (call, *expression)))?;
+        let (route, route_decorator) = decorators
+            .iter()
+            .find_map(|expression| route_call(*expression, cx).map(|call| (call, *expression)))?;
         let (owner, path) = route;
         let mount = self.mount_of(owner, cx);
         let included = includes.get(cx.text(owner)).cloned().unwrap_or_default();
@@ -75,8 +84,15 @@ impl RouteRule {
             .filter(|expression| **expression != route_decorator)
             .any(|expression| self.auth_names.is_match(callee_name(*expression, cx)));
         let authenticated = decorated_auth
-            || dependencies.iter().any(|dependency| self.auth_names.is_match(dependency) && !is_stub(dependency, cx));
-        (!authenticated).then(|| route_decorator.parent().unwrap_or(route_decorator).byte_range())
+            || dependencies
+                .iter()
+                .any(|dependency| self.auth_names.is_match(dependency) && !is_stub(dependency, cx));
+        (!authenticated).then(|| {
+            route_decorator
+                .parent()
+                .unwrap_or(route_decorator)
+                .byte_range()
+        })
     }
 
     /// Prefixes and dependencies given by `X.include_router(router, prefix=..., dependencies=[...])`.
@@ -87,21 +103,29 @@ impl RouteRule {
             if node.kind() == "call"
                 && let Some(callee) = node.child_by_field_name("function")
                 && callee.kind() == "attribute"
-                && callee.child_by_field_name("attribute").is_some_and(|method| matches!(cx.text(method), "include_router" | "register_blueprint"))
+                && callee
+                    .child_by_field_name("attribute")
+                    .is_some_and(|method| {
+                        matches!(cx.text(method), "include_router" | "register_blueprint")
+                    })
             {
                 let (positional, keywords) = call_arguments(cx, node);
                 if let Some(router) = positional.first() {
                     let mut mount = Mount::default();
                     for (name, value) in &keywords {
                         match *name {
-                            "prefix" | "url_prefix" => mount.prefix = constant_string(*value, cx).unwrap_or_default(),
+                            "prefix" | "url_prefix" => {
+                                mount.prefix = constant_string(*value, cx).unwrap_or_default()
+                            }
                             "dependencies" => mount.dependencies = dependency_names(*value, cx),
                             _ => {}
                         }
                     }
                     // The app the router is included in may require authentication for all.
                     if let Some(app) = callee.child_by_field_name("object") {
-                        mount.dependencies.extend(self.mount_of(app, cx).dependencies);
+                        mount
+                            .dependencies
+                            .extend(self.mount_of(app, cx).dependencies);
                     }
                     mounts.insert(cx.text(*router).to_owned(), mount);
                 }
@@ -119,13 +143,19 @@ impl RouteRule {
         if owner.kind() != "identifier" {
             return mount;
         }
-        let Some(origin) = cx.consts.origin(cx.text(owner), owner).filter(|origin| origin.kind() == "call") else {
+        let Some(origin) = cx
+            .consts
+            .origin(cx.text(owner), owner)
+            .filter(|origin| origin.kind() == "call")
+        else {
             return mount;
         };
         let (_, keywords) = call_arguments(cx, origin);
         for (name, value) in keywords {
             match name {
-                "prefix" | "url_prefix" => mount.prefix = constant_string(value, cx).unwrap_or_default(),
+                "prefix" | "url_prefix" => {
+                    mount.prefix = constant_string(value, cx).unwrap_or_default()
+                }
                 "dependencies" => mount.dependencies = dependency_names(value, cx),
                 _ => {}
             }
@@ -139,13 +169,20 @@ fn route_call<'t>(expression: Node<'t>, cx: &FileContext<'t>) -> Option<(Node<'t
     if expression.kind() != "call" {
         return None;
     }
-    let callee = expression.child_by_field_name("function").filter(|callee| callee.kind() == "attribute")?;
+    let callee = expression
+        .child_by_field_name("function")
+        .filter(|callee| callee.kind() == "attribute")?;
     let method = cx.text(callee.child_by_field_name("attribute")?);
     if !ROUTE_METHODS.contains(&method) {
         return None;
     }
     let (positional, keywords) = call_arguments(cx, expression);
-    let path_node = positional.first().copied().or_else(|| keywords.iter().find(|(name, _)| *name == "path" || *name == "rule").map(|(_, value)| *value))?;
+    let path_node = positional.first().copied().or_else(|| {
+        keywords
+            .iter()
+            .find(|(name, _)| *name == "path" || *name == "rule")
+            .map(|(_, value)| *value)
+    })?;
     let path = constant_string(path_node, cx)?;
     Some((callee.child_by_field_name("object")?, path))
 }
@@ -160,7 +197,10 @@ fn constant_string(node: Node<'_>, cx: &FileContext<'_>) -> Option<String> {
 /// Names of the dependencies in a `dependencies=[Depends(a), Security(b)]` list.
 fn dependency_names(list: Node<'_>, cx: &FileContext<'_>) -> Vec<String> {
     let list = unparenthesize(list);
-    named_children(list).into_iter().filter_map(|item| dependency_of(item, cx)).collect()
+    named_children(list)
+        .into_iter()
+        .filter_map(|item| dependency_of(item, cx))
+        .collect()
 }
 
 /// `Depends(f)` / `Security(f, ...)` → `f` (or `Security` itself when it has no argument).
@@ -175,7 +215,12 @@ fn dependency_of(expression: Node<'_>, cx: &FileContext<'_>) -> Option<String> {
         return None;
     }
     let (positional, keywords) = call_arguments(cx, expression);
-    let target = positional.first().copied().or_else(|| keywords.iter().find(|(name, _)| *name == "dependency").map(|(_, value)| *value));
+    let target = positional.first().copied().or_else(|| {
+        keywords
+            .iter()
+            .find(|(name, _)| *name == "dependency")
+            .map(|(_, value)| *value)
+    });
     match (kind, target) {
         (_, Some(target)) => Some(cx.text(target).to_owned()),
         ("Security", None) => Some("Security".to_owned()),
@@ -205,11 +250,21 @@ fn parameter_dependencies(function: Node<'_>, cx: &FileContext<'_>) -> Vec<Strin
 /// Dependencies given on the route decorator: `@router.get("/x", dependencies=[...])`.
 fn keyword_dependencies(decorator: Node<'_>, cx: &FileContext<'_>) -> Vec<String> {
     let (_, keywords) = call_arguments(cx, decorator);
-    keywords.into_iter().filter(|(name, _)| *name == "dependencies").flat_map(|(_, value)| dependency_names(value, cx)).collect()
+    keywords
+        .into_iter()
+        .filter(|(name, _)| *name == "dependencies")
+        .flat_map(|(_, value)| dependency_names(value, cx))
+        .collect()
 }
 
 fn callee_name<'t>(expression: Node<'_>, cx: &FileContext<'t>) -> &'t str {
-    let target = if expression.kind() == "call" { expression.child_by_field_name("function").unwrap_or(expression) } else { expression };
+    let target = if expression.kind() == "call" {
+        expression
+            .child_by_field_name("function")
+            .unwrap_or(expression)
+    } else {
+        expression
+    };
     cx.text(target)
 }
 
@@ -219,20 +274,35 @@ fn is_stub(name: &str, cx: &FileContext<'_>) -> bool {
     let mut stack = vec![cx.root];
     while let Some(node) = stack.pop() {
         if node.kind() == "function_definition"
-            && node.child_by_field_name("name").is_some_and(|defined| cx.text(defined) == name)
+            && node
+                .child_by_field_name("name")
+                .is_some_and(|defined| cx.text(defined) == name)
         {
-            let Some(body) = node.child_by_field_name("body") else { return false };
-            return named_children(body).into_iter().enumerate().all(|(index, statement)| match statement.kind() {
-                "pass_statement" => true,
-                "expression_statement" => {
-                    let expression = statement.named_child(0);
-                    expression.is_some_and(|expression| expression.kind() == "ellipsis" || (index == 0 && expression.kind() == "string"))
-                }
-                "return_statement" => statement.named_child(0).is_none_or(|value| cx.eval(value).is_some()),
-                _ => false,
-            });
+            let Some(body) = node.child_by_field_name("body") else {
+                return false;
+            };
+            return named_children(body)
+                .into_iter()
+                .enumerate()
+                .all(|(index, statement)| match statement.kind() {
+                    "pass_statement" => true,
+                    "expression_statement" => {
+                        let expression = statement.named_child(0);
+                        expression.is_some_and(|expression| {
+                            expression.kind() == "ellipsis"
+                                || (index == 0 && expression.kind() == "string")
+                        })
+                    }
+                    "return_statement" => statement
+                        .named_child(0)
+                        .is_none_or(|value| cx.eval(value).is_some()),
+                    _ => false,
+                });
         }
-        if matches!(node.kind(), "module" | "block" | "class_definition" | "decorated_definition" | "if_statement") {
+        if matches!(
+            node.kind(),
+            "module" | "block" | "class_definition" | "decorated_definition" | "if_statement"
+        ) {
             stack.extend(named_children(node));
         }
     }

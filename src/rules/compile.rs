@@ -7,7 +7,7 @@
 use super::checker::{Checker, problem};
 use super::compile_pattern::{compile_pattern_rule, compile_taint_rule};
 use super::spec::{FileSpec, RuleKindSpec, RuleSpec, SecretSpec};
-use super::{Docs, Examples, FileRule, Rule, RuleKind, SecretRule};
+use super::{Docs, Examples, FileRule, RouteRule, Rule, RuleKind, SecretRule};
 use crate::error::HardenError;
 use crate::language::LanguageSelector;
 use regex::Regex;
@@ -90,24 +90,36 @@ pub fn compile_rule(path: &str, text: &str, builtin: bool) -> Result<Rule, Vec<H
         ("file", spec.file.is_some()),
         ("pattern", spec.pattern.is_some()),
         ("taint", spec.taint.is_some()),
+        ("route", spec.route.is_some()),
     ]
     .into_iter()
     .filter_map(|(name, present)| present.then_some(name))
     .collect();
     let kind_name = spec.kind.get_ref().as_str();
-    let tables = (spec.secret, spec.file, spec.pattern, spec.taint);
+    let tables = (spec.secret, spec.file, spec.pattern, spec.taint, spec.route);
     let kind = match (*spec.kind.get_ref(), tables) {
-        (RuleKindSpec::Secret, (Some(secret), None, None, None)) => {
+        (RuleKindSpec::Secret, (Some(secret), None, None, None, None)) => {
             compile_secret(&checker, secret, &mut errors).map(RuleKind::Secret)
         }
-        (RuleKindSpec::File, (None, Some(file), None, None)) => {
+        (RuleKindSpec::File, (None, Some(file), None, None, None)) => {
             compile_file(&checker, file, &mut errors).map(RuleKind::File)
         }
-        (RuleKindSpec::Pattern, (None, None, Some(pattern), None)) => {
+        (RuleKindSpec::Pattern, (None, None, Some(pattern), None, None)) => {
             compile_pattern_rule(&checker, pattern, &mut errors).map(RuleKind::Pattern)
         }
-        (RuleKindSpec::Taint, (None, None, None, Some(taint))) => {
+        (RuleKindSpec::Taint, (None, None, None, Some(taint), None)) => {
             compile_taint_rule(&checker, taint, &mut errors).map(RuleKind::Taint)
+        }
+        (RuleKindSpec::Route, (None, None, None, None, Some(route))) => {
+            let path_regex = checker.regex(&route.path_regex, &mut errors);
+            let auth_names = checker.regex(&route.auth_names, &mut errors);
+            match (path_regex, auth_names) {
+                (Some(path_regex), Some(auth_names)) => Some(RuleKind::Route(RouteRule {
+                    path_regex,
+                    auth_names,
+                })),
+                _ => None,
+            }
         }
         _ => {
             let others: Vec<&str> = present

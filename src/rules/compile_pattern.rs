@@ -160,6 +160,12 @@ fn metavariables(node: &PNode, bound: &mut BTreeSet<String>) {
                 .for_each(|item| metavariables(item, bound));
             metavariables(definition, bound);
         }
+        PNode::Dict { pairs, .. } => {
+            for (key, value) in pairs {
+                metavariables(key, bound);
+                metavariables(value, bound);
+            }
+        }
         PNode::Node { fields, rest, .. } => {
             fields
                 .iter()

@@ -11,6 +11,7 @@ pub mod spec;
 
 use crate::language::{Language, LanguageSelector};
 pub use crate::matchers::pattern::PatternRule;
+pub use crate::matchers::route::RouteRule;
 pub use crate::matchers::taint::TaintRule;
 use crate::pathglob::PathGlobs;
 use crate::severity::Severity;
@@ -55,6 +56,8 @@ pub enum RuleKind {
     Pattern(PatternRule),
     /// See [`TaintRule`].
     Taint(TaintRule),
+    /// See [`RouteRule`].
+    Route(RouteRule),
 }
 
 impl RuleKind {
@@ -65,6 +68,7 @@ impl RuleKind {
             RuleKind::File(_) => "file",
             RuleKind::Pattern(_) => "pattern",
             RuleKind::Taint(_) => "taint",
+            RuleKind::Route(_) => "route",
         }
     }
 }

@@ -42,6 +42,8 @@ pub struct RuleSpec {
     pub pattern: Option<RuleObjectSpec>,
     /// Settings of a `taint` rule.
     pub taint: Option<TaintSpec>,
+    /// Settings of a `route` rule.
+    pub route: Option<RouteSpec>,
 }
 
 /// The matcher a rule uses.
@@ -56,6 +58,8 @@ pub enum RuleKindSpec {
     Pattern,
     /// Data flow from sources to sinks (Python).
     Taint,
+    /// Web request handlers by path and authentication (Python).
+    Route,
 }
 
 impl RuleKindSpec {
@@ -66,6 +70,7 @@ impl RuleKindSpec {
             RuleKindSpec::File => "file",
             RuleKindSpec::Pattern => "pattern",
             RuleKindSpec::Taint => "taint",
+            RuleKindSpec::Route => "route",
         }
     }
 }
@@ -368,4 +373,15 @@ pub struct TaintSpec {
 pub enum BuiltinSource {
     /// Parameters of web request handlers that carry request data.
     RouteParameters,
+}
+
+/// `[route]`: request handlers whose full path matches and that nothing authenticates.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteSpec {
+    /// Regex over the handler's full path (include prefix + router prefix + route path).
+    pub path_regex: Spanned<String>,
+    /// Regex over dependency names (`Depends(require_admin)` → `require_admin`), `Security`
+    /// and decorator names that count as authentication.
+    pub auth_names: Spanned<String>,
 }

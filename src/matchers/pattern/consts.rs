@@ -152,6 +152,14 @@ impl<'t> Assignments<'t> {
         self.scopes.get(&(0, name.to_owned())).map(Vec::as_slice)
     }
 
+    /// The expression a name was assigned when it has exactly one binding, `x = EXPR`.
+    pub fn value_origin(&self, name: &str, at: Node<'t>) -> Option<Node<'t>> {
+        match self.bindings_at(name, at)? {
+            [Binding::Value(expression)] => Some(*expression),
+            _ => None,
+        }
+    }
+
     /// The expression a name was made from when it has exactly one binding: `x = EXPR` or
     /// `with EXPR as x` (e.g. to know that `client` came from `httpx.AsyncClient()`).
     pub fn origin(&self, name: &str, at: Node<'t>) -> Option<Node<'t>> {

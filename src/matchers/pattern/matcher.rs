@@ -60,27 +60,36 @@ pub fn bound<'t>(env: &Bindings<'t>, name: &str) -> Option<Node<'t>> {
         .map(|(_, node)| *node)
 }
 
-/// Runs `attempt`; on failure, drops whatever bindings it added.
-fn transactional<'t>(
-    env: &mut Bindings<'t>,
-    attempt: impl FnOnce(&mut Bindings<'t>) -> bool,
-) -> bool {
-    let mark = env.len();
-    let matched = attempt(env);
-    if !matched {
-        env.truncate(mark);
-    }
-    matched
-}
+/// What to do with a successful match: go on matching (returns whether everything after
+/// succeeded). Matching is in continuation-passing style so that an alternative that binds
+/// a metavariable one way can be retried another way when something later fails.
+pub type Next<'k, 't> = &'k mut dyn FnMut(&mut Bindings<'t>) -> bool;
 
-/// Whether `pattern` matches `target`, extending `env` on success.
+/// Whether `pattern` matches `target`, extending `env` on success (unchanged on failure).
 pub fn match_node<'t>(
     pattern: &PNode,
     target: Node<'t>,
     cx: &FileContext<'t>,
     env: &mut Bindings<'t>,
 ) -> bool {
-    transactional(env, |env| match_inner(pattern, target, cx, env))
+    match_then(pattern, target, cx, env, &mut |_| true)
+}
+
+/// Matches `pattern` against `target` and calls `next` with the bindings of each way it
+/// matches until `next` accepts one. On failure `env` is left as it was.
+pub fn match_then<'t>(
+    pattern: &PNode,
+    target: Node<'t>,
+    cx: &FileContext<'t>,
+    env: &mut Bindings<'t>,
+    next: Next<'_, 't>,
+) -> bool {
+    let mark = env.len();
+    let matched = match_inner(pattern, target, cx, env, next);
+    if !matched {
+        env.truncate(mark);
+    }
+    matched
 }
 
 fn match_inner<'t>(
@@ -88,57 +97,81 @@ fn match_inner<'t>(
     target: Node<'t>,
     cx: &FileContext<'t>,
     env: &mut Bindings<'t>,
+    next: Next<'_, 't>,
 ) -> bool {
     let target = normalize(pattern, target);
     match pattern {
-        PNode::Wildcard | PNode::Ellipsis => true,
+        PNode::Wildcard | PNode::Ellipsis => next(env),
         PNode::Meta(name) => match bound(env, name) {
-            Some(previous) => compact(cx.text(previous)) == compact(cx.text(target)),
+            Some(previous) => compact(cx.text(previous)) == compact(cx.text(target)) && next(env),
             None => {
                 env.push((name.clone(), target));
-                true
+                next(env)
             }
         },
         PNode::Name(name) => {
             matches!(target.kind(), "identifier" | "attribute")
                 && (compact(cx.text(target)) == *name
                     || cx.qualified_name(target).as_deref() == Some(name.as_str()))
+                && next(env)
         }
-        PNode::Ident(name) => target.kind() == "identifier" && cx.text(target) == name,
-        PNode::Const(constant) => cx
-            .eval(target)
-            .is_some_and(|value| match_const(constant, &value)),
+        PNode::Ident(name) => target.kind() == "identifier" && cx.text(target) == name && next(env),
+        PNode::Const(constant) => {
+            cx.eval(target)
+                .is_some_and(|value| match_const(constant, &value))
+                && next(env)
+        }
         PNode::FString(parts) => {
-            target.kind() == "string" && {
-                let interpolations = interpolations(target);
-                parts.iter().all(|part| {
-                    interpolations
-                        .iter()
-                        .any(|expression| match_node(part, *expression, cx, env))
-                })
-            }
+            target.kind() == "string"
+                && match_some_each(parts, &interpolations(target), cx, env, next)
         }
         PNode::Call {
             func,
             positional,
             keywords,
             open,
-        } => match_call(func, positional, keywords, *open, target, cx, env),
+        } => {
+            if target.kind() == "call" {
+                return match_call(func, positional, keywords, *open, target, cx, env, next);
+            }
+            follow_origin(pattern, target, cx, env, next)
+        }
         PNode::Decorated {
             decorators,
             definition,
         } => {
-            target.kind() == "decorated_definition" && {
-                let targets: Vec<Node<'t>> = named_children(target)
-                    .into_iter()
-                    .filter(|child| child.kind() == "decorator")
-                    .filter_map(|decorator| decorator.named_child(0))
-                    .collect();
-                match_unordered(decorators, &targets, cx, env)
-                    && target
-                        .child_by_field_name("definition")
-                        .is_some_and(|node| match_node(definition, node, cx, env))
+            if target.kind() != "decorated_definition" {
+                return false;
             }
+            let targets: Vec<Node<'t>> = named_children(target)
+                .into_iter()
+                .filter(|child| child.kind() == "decorator")
+                .filter_map(|decorator| decorator.named_child(0))
+                .collect();
+            let Some(definition_node) = target.child_by_field_name("definition") else {
+                return false;
+            };
+            let mut used = vec![false; targets.len()];
+            match_unordered(decorators, &targets, &mut used, cx, env, &mut |env| {
+                match_then(definition, definition_node, cx, env, next)
+            })
+        }
+        PNode::Dict { pairs, open } => {
+            if target.kind() != "dictionary" {
+                return follow_origin(pattern, target, cx, env, next);
+            }
+            let target_pairs: Vec<Node<'t>> = named_children(target)
+                .into_iter()
+                .filter(|child| child.kind() == "pair")
+                .collect();
+            let splats = named_children(target)
+                .into_iter()
+                .any(|child| child.kind() == "dictionary_splat");
+            if !*open && (splats || target_pairs.len() != pairs.len()) {
+                return false;
+            }
+            let mut used = vec![false; target_pairs.len()];
+            match_pairs(pairs, &target_pairs, &mut used, cx, env, next)
         }
         PNode::Node {
             kind,
@@ -146,22 +179,114 @@ fn match_inner<'t>(
             fields,
             rest,
         } => {
-            if target.kind() != *kind || !same_ops(ops, &operator_tokens(target)) {
+            if target.kind() != *kind {
+                return follow_origin(pattern, target, cx, env, next);
+            }
+            if !same_ops(ops, &operator_tokens(target)) {
                 return false;
             }
+            let mut groups: Vec<(&[PNode], Vec<Node<'t>>)> = Vec::with_capacity(fields.len() + 1);
             for (field, items) in fields {
                 let mut cursor = target.walk();
                 let children: Vec<Node<'t>> = target
                     .children_by_field_name(field, &mut cursor)
                     .filter(|child| child.kind() != "comment")
                     .collect();
-                if !match_seq(items, &children, cx, env) {
-                    return false;
-                }
+                groups.push((items.as_slice(), children));
             }
-            match_seq(rest, &unfielded_children(target), cx, env)
+            groups.push((rest.as_slice(), unfielded_children(target)));
+            match_groups(&groups, cx, env, next)
         }
     }
+}
+
+/// When a structural pattern (a call, a dict, a list...) meets a name, matches it against
+/// the expression the name was bound to, if it was bound exactly once (`params = {...}` then
+/// `get(url, params=params)`).
+fn follow_origin<'t>(
+    pattern: &PNode,
+    target: Node<'t>,
+    cx: &FileContext<'t>,
+    env: &mut Bindings<'t>,
+    next: Next<'_, 't>,
+) -> bool {
+    if target.kind() != "identifier" {
+        return false;
+    }
+    match cx.consts.value_origin(cx.text(target), target) {
+        Some(origin) if origin.id() != target.id() => match_then(pattern, origin, cx, env, next),
+        _ => false,
+    }
+}
+
+/// Each group's patterns match its targets as a sequence, one group after the other.
+fn match_groups<'t>(
+    groups: &[(&[PNode], Vec<Node<'t>>)],
+    cx: &FileContext<'t>,
+    env: &mut Bindings<'t>,
+    next: Next<'_, 't>,
+) -> bool {
+    match groups.split_first() {
+        None => next(env),
+        Some(((patterns, targets), rest)) => match_seq(patterns, targets, cx, env, &mut |env| {
+            match_groups(rest, cx, env, next)
+        }),
+    }
+}
+
+/// Each pattern matches some target (f-string interpolations), in any order, reusing allowed.
+fn match_some_each<'t>(
+    patterns: &[PNode],
+    targets: &[Node<'t>],
+    cx: &FileContext<'t>,
+    env: &mut Bindings<'t>,
+    next: Next<'_, 't>,
+) -> bool {
+    match patterns.split_first() {
+        None => next(env),
+        Some((first, rest)) => targets.iter().any(|target| {
+            match_then(first, *target, cx, env, &mut |env| {
+                match_some_each(rest, targets, cx, env, next)
+            })
+        }),
+    }
+}
+
+/// Dictionary pairs: each pattern pair matches a distinct target pair, in any order.
+fn match_pairs<'t>(
+    pairs: &[(PNode, PNode)],
+    targets: &[Node<'t>],
+    used: &mut Vec<bool>,
+    cx: &FileContext<'t>,
+    env: &mut Bindings<'t>,
+    next: Next<'_, 't>,
+) -> bool {
+    let Some(((key, value), rest)) = pairs.split_first() else {
+        return next(env);
+    };
+    for index in 0..targets.len() {
+        if used[index] {
+            continue;
+        }
+        let (Some(target_key), Some(target_value)) = (
+            targets[index].child_by_field_name("key"),
+            targets[index].child_by_field_name("value"),
+        ) else {
+            continue;
+        };
+        used[index] = true;
+        let matched = match_then(key, target_key, cx, env, &mut |env| {
+            match_then(value, target_value, cx, env, &mut |env| {
+                let mut used_after = used.clone();
+                match_pairs(rest, targets, &mut used_after, cx, env, next)
+            })
+        });
+        used[index] = false;
+        if matched {
+            return true;
+        }
+    }
+    false
 }
 
 /// Looks through parentheses, and through an expression statement when the pattern is not
@@ -184,6 +309,7 @@ fn normalize<'t>(pattern: &PNode, target: Node<'t>) -> Node<'t> {
     node
 }
 
+#[allow(clippy::too_many_arguments)]
 fn match_call<'t>(
     func: &PNode,
     positional: &[PNode],
@@ -192,30 +318,38 @@ fn match_call<'t>(
     target: Node<'t>,
     cx: &FileContext<'t>,
     env: &mut Bindings<'t>,
+    next: Next<'_, 't>,
 ) -> bool {
-    if target.kind() != "call" {
-        return false;
-    }
     let Some(function) = target.child_by_field_name("function") else {
         return false;
     };
-    if !match_node(func, function, cx, env) {
-        return false;
-    }
     let (target_positional, target_keywords) = call_arguments(cx, target);
     if !open && target_keywords.len() != keywords.len() {
         return false;
     }
-    for (name, value) in keywords {
-        match target_keywords
-            .iter()
-            .find(|(target_name, _)| target_name == name)
-        {
-            Some((_, target_value)) if match_node(value, *target_value, cx, env) => {}
-            _ => return false,
-        }
+    match_then(func, function, cx, env, &mut |env| {
+        match_keywords(keywords, &target_keywords, cx, env, &mut |env| {
+            match_seq(positional, &target_positional, cx, env, next)
+        })
+    })
+}
+
+fn match_keywords<'t>(
+    keywords: &[(String, PNode)],
+    targets: &[(&'t str, Node<'t>)],
+    cx: &FileContext<'t>,
+    env: &mut Bindings<'t>,
+    next: Next<'_, 't>,
+) -> bool {
+    let Some(((name, value), rest)) = keywords.split_first() else {
+        return next(env);
+    };
+    match targets.iter().find(|(target_name, _)| target_name == name) {
+        Some((_, target_value)) => match_then(value, *target_value, cx, env, &mut |env| {
+            match_keywords(rest, targets, cx, env, next)
+        }),
+        None => false,
     }
-    match_seq(positional, &target_positional, cx, env)
 }
 
 /// A call's positional arguments (splats included) and keyword arguments.
@@ -253,15 +387,22 @@ fn match_seq<'t>(
     targets: &[Node<'t>],
     cx: &FileContext<'t>,
     env: &mut Bindings<'t>,
+    next: Next<'_, 't>,
 ) -> bool {
     match patterns.split_first() {
-        None => targets.is_empty(),
-        Some((PNode::Ellipsis, rest)) => (0..=targets.len())
-            .any(|skip| transactional(env, |env| match_seq(rest, &targets[skip..], cx, env))),
+        None => targets.is_empty() && next(env),
+        Some((PNode::Ellipsis, rest)) => (0..=targets.len()).any(|skip| {
+            let mark = env.len();
+            let matched = match_seq(rest, &targets[skip..], cx, env, next);
+            if !matched {
+                env.truncate(mark);
+            }
+            matched
+        }),
         Some((first, rest)) => match targets.split_first() {
             None => false,
-            Some((head, tail)) => transactional(env, |env| {
-                match_node(first, *head, cx, env) && match_seq(rest, tail, cx, env)
+            Some((head, tail)) => match_then(first, *head, cx, env, &mut |env| {
+                match_seq(rest, tail, cx, env, next)
             }),
         },
     }
@@ -271,38 +412,32 @@ fn match_seq<'t>(
 fn match_unordered<'t>(
     patterns: &[PNode],
     targets: &[Node<'t>],
+    used: &mut Vec<bool>,
     cx: &FileContext<'t>,
     env: &mut Bindings<'t>,
+    next: Next<'_, 't>,
 ) -> bool {
-    fn assign<'t>(
-        patterns: &[PNode],
-        targets: &[Node<'t>],
-        used: &mut Vec<bool>,
-        cx: &FileContext<'t>,
-        env: &mut Bindings<'t>,
-    ) -> bool {
-        let Some((first, rest)) = patterns.split_first() else {
-            return true;
-        };
-        if *first == PNode::Ellipsis {
-            return assign(rest, targets, used, cx, env);
-        }
-        for index in 0..targets.len() {
-            if used[index] {
-                continue;
-            }
-            used[index] = true;
-            if transactional(env, |env| {
-                match_node(first, targets[index], cx, env) && assign(rest, targets, used, cx, env)
-            }) {
-                return true;
-            }
-            used[index] = false;
-        }
-        false
+    let Some((first, rest)) = patterns.split_first() else {
+        return next(env);
+    };
+    if *first == PNode::Ellipsis {
+        return match_unordered(rest, targets, used, cx, env, next);
     }
-    let mut used = vec![false; targets.len()];
-    assign(patterns, targets, &mut used, cx, env)
+    for index in 0..targets.len() {
+        if used[index] {
+            continue;
+        }
+        used[index] = true;
+        let matched = match_then(first, targets[index], cx, env, &mut |env| {
+            let mut used_after = used.clone();
+            match_unordered(rest, targets, &mut used_after, cx, env, next)
+        });
+        used[index] = false;
+        if matched {
+            return true;
+        }
+    }
+    false
 }
 
 fn match_const(pattern: &ConstPattern, value: &Const) -> bool {

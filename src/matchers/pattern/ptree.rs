@@ -50,6 +50,14 @@ pub enum PNode {
         /// The pattern had `...`: the target may have other arguments.
         open: bool,
     },
+    /// A dict display with non-literal parts: pairs match in any order; `open` (the pattern
+    /// had `...` or `**$_`) allows other pairs.
+    Dict {
+        /// Key and value patterns.
+        pairs: Vec<(PNode, PNode)>,
+        /// Other pairs allowed.
+        open: bool,
+    },
     /// A decorated definition: each decorator must match one of the target's.
     Decorated {
         /// Decorator patterns (the `@` expressions).
@@ -99,13 +107,21 @@ pub struct PatternError {
 pub fn compile_pattern(pattern: &str) -> Result<PNode, PatternError> {
     let dedented = dedent(pattern);
     let is_except = dedented.trim_start().starts_with("except");
-    let code = substitute_placeholders(&dedented);
-    let (code, prefix) = if is_except {
-        let prefix = "try:\n    pass\n";
-        (format!("{prefix}{code}"), prefix.len())
-    } else {
-        (code, 0)
+    let prefix = if is_except { "try:\n    pass\n" } else { "" };
+    let plain = format!("{prefix}{}", substitute_placeholders(&dedented, false));
+    // `...` inside braces is an item in a set but must be a `**` entry in a dict; try the
+    // plain reading first, then the dict one.
+    let code = match PythonSource::parse(&plain) {
+        Some(source) if !source.tree.root_node().has_error() => plain,
+        _ => {
+            let dict = format!("{prefix}{}", substitute_placeholders(&dedented, true));
+            match PythonSource::parse(&dict) {
+                Some(source) if !source.tree.root_node().has_error() => dict,
+                _ => plain,
+            }
+        }
     };
+    let prefix = prefix.len();
     let Some(source) = PythonSource::parse(&code) else {
         return Err(PatternError {
             message: "the pattern could not be parsed".to_owned(),
@@ -215,6 +231,27 @@ fn convert(source: &str, node: Node<'_>) -> PNode {
                 None => generic(source, node),
             }
         }
+        "dictionary" => match const_pattern(source, node) {
+            Some(constant) => PNode::Const(constant),
+            None => {
+                let mut pairs = Vec::new();
+                let mut open = false;
+                for child in named_children(node) {
+                    match (
+                        child.kind(),
+                        child.child_by_field_name("key"),
+                        child.child_by_field_name("value"),
+                    ) {
+                        ("pair", Some(key), Some(value)) => {
+                            pairs.push((convert(source, key), convert(source, value)))
+                        }
+                        ("dictionary_splat", ..) => open = true,
+                        _ => open |= node_text(source, child) == ELLIPSIS,
+                    }
+                }
+                PNode::Dict { pairs, open }
+            }
+        },
         _ => match const_pattern(source, node) {
             Some(constant) => PNode::Const(constant),
             None => generic(source, node),
@@ -311,7 +348,8 @@ fn generic(source: &str, node: Node<'_>) -> PNode {
             ("attribute", Some("attribute")) | ("keyword_argument", Some("name"))
         );
         let converted = if is_member_name {
-            PNode::Ident(node_text(source, child).to_owned())
+            let text = node_text(source, child);
+            placeholder(text).unwrap_or_else(|| PNode::Ident(text.to_owned()))
         } else {
             convert(source, child)
         };
@@ -381,10 +419,12 @@ fn const_pattern(source: &str, node: Node<'_>) -> Option<ConstPattern> {
 
 /// Replaces `$X`, `$_`, `$$$X`, `$$$` and `...` with reserved identifiers, outside string
 /// literals (inside f-string braces too).
-fn substitute_placeholders(pattern: &str) -> String {
+fn substitute_placeholders(pattern: &str, dict_ellipsis: bool) -> String {
     let chars: Vec<char> = pattern.chars().collect();
     let mut out = String::with_capacity(pattern.len() + 32);
     let mut index = 0;
+    // Open brackets outside strings, innermost last.
+    let mut brackets: Vec<char> = Vec::new();
     // (quote, triple, f-string, brace depth inside an f-string)
     let mut string: Option<(char, bool, bool, usize)> = None;
     while index < chars.len() {
@@ -431,7 +471,17 @@ fn substitute_placeholders(pattern: &str) -> String {
             index += width;
             continue;
         }
+        match c {
+            '(' | '[' | '{' => brackets.push(c),
+            ')' | ']' | '}' => {
+                brackets.pop();
+            }
+            _ => {}
+        }
         if chars[index..].starts_with(&['.', '.', '.']) {
+            if dict_ellipsis && brackets.last() == Some(&'{') {
+                out.push_str("**");
+            }
             out.push_str(ELLIPSIS);
             index += 3;
             continue;
@@ -444,7 +494,12 @@ fn substitute_placeholders(pattern: &str) -> String {
                 .collect();
             index += dollars + name.len();
             match (dollars, name.as_str()) {
-                (3, "") => out.push_str(ELLIPSIS),
+                (3, "") => {
+                    if dict_ellipsis && brackets.last() == Some(&'{') {
+                        out.push_str("**");
+                    }
+                    out.push_str(ELLIPSIS);
+                }
                 (3, name) => out.push_str(&format!("{MULTI_PREFIX}{name}{SUFFIX}")),
                 (_, "_") => out.push_str(WILDCARD),
                 (_, "") => out.push('$'),
@@ -498,6 +553,7 @@ impl PNode {
             ]),
             PNode::FString(_) => Some(vec!["string"]),
             PNode::Call { .. } => Some(vec!["call"]),
+            PNode::Dict { .. } => Some(vec!["dictionary"]),
             PNode::Decorated { .. } => Some(vec!["decorated_definition"]),
             PNode::Node { kind, .. } => Some(vec![*kind]),
         }
@@ -540,6 +596,12 @@ impl PNode {
                     .chain(rest)
                     .for_each(|item| item.required_words(words));
             }
+            PNode::Dict { pairs, .. } => {
+                for (key, value) in pairs {
+                    key.required_words(words);
+                    value.required_words(words);
+                }
+            }
             PNode::FString(parts) => parts.iter().for_each(|item| item.required_words(words)),
             // Constants may come from elsewhere by propagation: no word is required.
             PNode::Meta(_) | PNode::Wildcard | PNode::Ellipsis | PNode::Const(_) => {}
@@ -554,16 +616,20 @@ mod tests {
     #[test]
     fn placeholders_are_substituted_outside_strings() {
         assert_eq!(
-            substitute_placeholders("f($X, ..., '$Y...')"),
+            substitute_placeholders("f($X, ..., '$Y...')", false),
             "f(__hx_mv_X__, __hx_ell__, '$Y...')"
         );
         assert_eq!(
-            substitute_placeholders("f\"{$E}...\""),
+            substitute_placeholders("f\"{$E}...\"", false),
             "f\"{__hx_mv_E__}...\""
         );
         assert_eq!(
-            substitute_placeholders("g($$$ARGS, $_)"),
+            substitute_placeholders("g($$$ARGS, $_)", false),
             "g(__hx_mm_ARGS__, __hx_wild__)"
+        );
+        assert_eq!(
+            substitute_placeholders("f({'a': $X, ...}, ...)", true),
+            "f({'a': __hx_mv_X__, **__hx_ell__}, __hx_ell__)"
         );
     }
 

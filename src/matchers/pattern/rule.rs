@@ -7,7 +7,7 @@
 //! `where`.
 
 use super::consts::Const;
-use super::matcher::{Bindings, FileContext, bound, match_node};
+use super::matcher::{Bindings, FileContext, Next, bound, match_then};
 use super::ptree::PNode;
 use regex::Regex;
 use tree_sitter::Node;
@@ -79,84 +79,134 @@ impl RuleObject {
         cx: &FileContext<'t>,
         env: &mut Bindings<'t>,
     ) -> bool {
+        self.matches_then(node, cx, env, &mut |_| true)
+    }
+
+    /// Calls `next` with the bindings of each way the object matches `node` until `next`
+    /// accepts one: an `any` alternative or a `...` split that binds a metavariable one way
+    /// is retried another way when a later field or condition fails.
+    pub fn matches_then<'t>(
+        &self,
+        node: Node<'t>,
+        cx: &FileContext<'t>,
+        env: &mut Bindings<'t>,
+        next: Next<'_, 't>,
+    ) -> bool {
         let mark = env.len();
-        let matched = self.matches_inner(node, cx, env);
+        let matched = self.step(Step::Kind, node, cx, env, next);
         if !matched {
             env.truncate(mark);
         }
         matched
     }
 
-    fn matches_inner<'t>(
+    /// Evaluates the fields from `step` on, in the fixed order, then `next`.
+    fn step<'t>(
         &self,
+        step: Step,
         node: Node<'t>,
         cx: &FileContext<'t>,
         env: &mut Bindings<'t>,
+        next: Next<'_, 't>,
     ) -> bool {
-        if let Some(kind) = &self.kind
-            && node.kind() != kind
-        {
-            return false;
+        match step {
+            Step::Kind => {
+                self.kind.as_ref().is_none_or(|kind| node.kind() == kind)
+                    && self.step(Step::Pattern, node, cx, env, next)
+            }
+            Step::Pattern => match &self.pattern {
+                Some(pattern) => match_then(pattern, node, cx, env, &mut |env| {
+                    self.step(Step::Regex, node, cx, env, next)
+                }),
+                None => self.step(Step::Regex, node, cx, env, next),
+            },
+            Step::Regex => {
+                self.regex
+                    .as_ref()
+                    .is_none_or(|regex| regex.is_match(cx.text(node)))
+                    && self.step(Step::Any, node, cx, env, next)
+            }
+            Step::Any => {
+                if self.any.is_empty() {
+                    return self.step(Step::All(0), node, cx, env, next);
+                }
+                self.any.iter().any(|object| {
+                    object.matches_then(node, cx, env, &mut |env| {
+                        self.step(Step::All(0), node, cx, env, next)
+                    })
+                })
+            }
+            Step::All(index) => match self.all.get(index) {
+                Some(object) => object.matches_then(node, cx, env, &mut |env| {
+                    self.step(Step::All(index + 1), node, cx, env, next)
+                }),
+                None => self.step(Step::Has, node, cx, env, next),
+            },
+            Step::Has => match &self.has {
+                Some(has) => descendants(node).into_iter().any(|descendant| {
+                    has.matches_then(descendant, cx, env, &mut |env| {
+                        self.step(Step::Inside, node, cx, env, next)
+                    })
+                }),
+                None => self.step(Step::Inside, node, cx, env, next),
+            },
+            Step::Inside => match &self.inside {
+                Some(inside) => ancestors(node).into_iter().any(|ancestor| {
+                    inside.matches_then(ancestor, cx, env, &mut |env| {
+                        self.step(Step::Negatives, node, cx, env, next)
+                    })
+                }),
+                None => self.step(Step::Negatives, node, cx, env, next),
+            },
+            Step::Negatives => {
+                // Negative fields never keep bindings.
+                let rejected = self
+                    .not
+                    .as_ref()
+                    .is_some_and(|not| not.matches(node, cx, &mut env.clone()))
+                    || self.not_inside.as_ref().is_some_and(|object| {
+                        ancestors(node)
+                            .into_iter()
+                            .any(|ancestor| object.matches(ancestor, cx, &mut env.clone()))
+                    })
+                    || self.not_has.as_ref().is_some_and(|object| {
+                        descendants(node)
+                            .into_iter()
+                            .any(|descendant| object.matches(descendant, cx, &mut env.clone()))
+                    });
+                !rejected && self.step(Step::Condition(0), node, cx, env, next)
+            }
+            Step::Condition(index) => match self.conditions.get(index) {
+                Some(condition) => condition.holds_then(cx, env, &mut |env| {
+                    self.step(Step::Condition(index + 1), node, cx, env, next)
+                }),
+                None => next(env),
+            },
         }
-        if let Some(pattern) = &self.pattern
-            && !match_node(pattern, node, cx, env)
-        {
-            return false;
-        }
-        if let Some(regex) = &self.regex
-            && !regex.is_match(cx.text(node))
-        {
-            return false;
-        }
-        if !self.any.is_empty() && !self.any.iter().any(|object| object.matches(node, cx, env)) {
-            return false;
-        }
-        if !self.all.iter().all(|object| object.matches(node, cx, env)) {
-            return false;
-        }
-        if let Some(has) = &self.has
-            && !descendants(node)
-                .into_iter()
-                .any(|descendant| has.matches(descendant, cx, env))
-        {
-            return false;
-        }
-        if let Some(inside) = &self.inside
-            && !ancestors(node)
-                .into_iter()
-                .any(|ancestor| inside.matches(ancestor, cx, env))
-        {
-            return false;
-        }
-        // Negative fields never keep bindings.
-        let mut scratch = env.clone();
-        if let Some(not) = &self.not
-            && not.matches(node, cx, &mut scratch)
-        {
-            return false;
-        }
-        if let Some(not_inside) = &self.not_inside
-            && ancestors(node)
-                .into_iter()
-                .any(|ancestor| not_inside.matches(ancestor, cx, &mut env.clone()))
-        {
-            return false;
-        }
-        if let Some(not_has) = &self.not_has
-            && descendants(node)
-                .into_iter()
-                .any(|descendant| not_has.matches(descendant, cx, &mut env.clone()))
-        {
-            return false;
-        }
-        self.conditions
-            .iter()
-            .all(|condition| condition.holds(cx, env))
     }
 }
 
+/// The fields of a rule object, in evaluation order.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Kind,
+    Pattern,
+    Regex,
+    Any,
+    All(usize),
+    Has,
+    Inside,
+    Negatives,
+    Condition(usize),
+}
+
 impl Condition {
-    fn holds<'t>(&self, cx: &FileContext<'t>, env: &mut Bindings<'t>) -> bool {
+    fn holds_then<'t>(
+        &self,
+        cx: &FileContext<'t>,
+        env: &mut Bindings<'t>,
+        next: Next<'_, 't>,
+    ) -> bool {
         let Some(node) = bound(env, &self.metavariable) else {
             return false;
         };
@@ -224,17 +274,15 @@ impl Condition {
         if !self.made_by.is_empty() && !made_by(node, &self.made_by, cx) {
             return false;
         }
-        if let Some(object) = &self.matches
-            && !object.matches(node, cx, env)
-        {
-            return false;
-        }
         if let Some(object) = &self.not_matches
             && object.matches(node, cx, &mut env.clone())
         {
             return false;
         }
-        true
+        match &self.matches {
+            Some(object) => object.matches_then(node, cx, env, next),
+            None => next(env),
+        }
     }
 }
 
