@@ -256,7 +256,7 @@ fn match_some_each<'t>(
 fn match_pairs<'t>(
     pairs: &[(PNode, PNode)],
     targets: &[Node<'t>],
-    used: &mut Vec<bool>,
+    used: &mut [bool],
     cx: &FileContext<'t>,
     env: &mut Bindings<'t>,
     next: Next<'_, 't>,
@@ -277,7 +277,7 @@ fn match_pairs<'t>(
         used[index] = true;
         let matched = match_then(key, target_key, cx, env, &mut |env| {
             match_then(value, target_value, cx, env, &mut |env| {
-                let mut used_after = used.clone();
+                let mut used_after = used.to_vec();
                 match_pairs(rest, targets, &mut used_after, cx, env, next)
             })
         });
@@ -412,7 +412,7 @@ fn match_seq<'t>(
 fn match_unordered<'t>(
     patterns: &[PNode],
     targets: &[Node<'t>],
-    used: &mut Vec<bool>,
+    used: &mut [bool],
     cx: &FileContext<'t>,
     env: &mut Bindings<'t>,
     next: Next<'_, 't>,
@@ -429,7 +429,7 @@ fn match_unordered<'t>(
         }
         used[index] = true;
         let matched = match_then(first, targets[index], cx, env, &mut |env| {
-            let mut used_after = used.clone();
+            let mut used_after = used.to_vec();
             match_unordered(rest, targets, &mut used_after, cx, env, next)
         });
         used[index] = false;
