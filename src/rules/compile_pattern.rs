@@ -79,6 +79,7 @@ pub fn compile_taint_rule(
         sanitizers: entries(spec.sanitizers, errors),
         guards: entries(spec.guards, errors),
         rejects: entries(spec.rejects, errors),
+        url_sinks: spec.url_sinks,
     };
     (errors.len() == before).then_some(rule)
 }

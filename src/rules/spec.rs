@@ -365,6 +365,10 @@ pub struct TaintSpec {
     /// `if <reject>: raise` the value is clean.
     #[serde(default)]
     pub rejects: Vec<RuleObjectSpec>,
+    /// The sinks take URLs (SSRF): tainted data that only lands after a fixed
+    /// `scheme://host/` (or after a clean base followed by `/`) does not count.
+    #[serde(default)]
+    pub url_sinks: bool,
 }
 
 /// Source families `harden` knows without patterns.

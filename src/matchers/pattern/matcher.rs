@@ -180,7 +180,7 @@ fn match_inner<'t>(
             rest,
         } => {
             if target.kind() != *kind {
-                return follow_origin(pattern, target, cx, env, next);
+                return false;
             }
             if !same_ops(ops, &operator_tokens(target)) {
                 return false;
@@ -200,7 +200,7 @@ fn match_inner<'t>(
     }
 }
 
-/// When a structural pattern (a call, a dict, a list...) meets a name, matches it against
+/// When a call or dict pattern meets a name, matches it against
 /// the expression the name was bound to, if it was bound exactly once (`params = {...}` then
 /// `get(url, params=params)`).
 fn follow_origin<'t>(

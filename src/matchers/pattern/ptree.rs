@@ -284,6 +284,9 @@ fn dotted_name(source: &str, node: Node<'_>) -> Option<String> {
         "attribute" => {
             let object = dotted_name(source, node.child_by_field_name("object")?)?;
             let attribute = node_text(source, node.child_by_field_name("attribute")?);
+            if placeholder(attribute).is_some() {
+                return None;
+            }
             Some(format!("{object}.{attribute}"))
         }
         _ => None,

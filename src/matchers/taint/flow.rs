@@ -9,7 +9,7 @@
 
 use super::TaintRule;
 use crate::matchers::pattern::PatternRule;
-use crate::matchers::pattern::consts::compact;
+use crate::matchers::pattern::consts::{Const, compact};
 use crate::matchers::pattern::matcher::{Bindings, FileContext, bound, call_arguments};
 use crate::parse::python::{named_children, unparenthesize};
 use std::collections::HashMap;
@@ -539,7 +539,11 @@ impl<'a, 't> Analyzer<'a, 't> {
                         .as_ref()
                         .and_then(|focus| bound(&env, focus))
                         .unwrap_or(node);
-                    let taint = self.taint(focus, state);
+                    let taint = if self.rule.url_sinks {
+                        self.url_taint(focus, state)
+                    } else {
+                        self.taint(focus, state)
+                    };
                     if taint.is_tainted() {
                         *self.hits.entry(node.byte_range()).or_default() |= taint;
                     }
@@ -605,6 +609,59 @@ impl<'a, 't> Analyzer<'a, 't> {
                 .fold(Taint::CLEAN, |taint, child| {
                     taint | self.taint(child, state)
                 }),
+        }
+    }
+
+    /// The taint of a URL that can choose where a request goes: data that only lands after
+    /// a fixed `scheme://host/` (or after a clean base such as `{settings.api}/`) cannot.
+    fn url_taint(&self, expression: Node<'t>, state: &State) -> Taint {
+        let node = unparenthesize(expression);
+        match node.kind() {
+            "string" => {
+                let mut cursor = node.walk();
+                let parts: Vec<Node<'t>> = node
+                    .children(&mut cursor)
+                    .filter(|part| matches!(part.kind(), "string_content" | "interpolation"))
+                    .collect();
+                let Some(first) = parts.first() else {
+                    return Taint::CLEAN;
+                };
+                if first.kind() == "string_content" {
+                    let fixed = fixes_host(self.cx.text(*first));
+                    return if fixed || parts.len() == 1 {
+                        Taint::CLEAN
+                    } else {
+                        self.taint(node, state)
+                    };
+                }
+                // Starts with an interpolation: a clean base fixes the host if a `/` follows.
+                let base = first
+                    .child_by_field_name("expression")
+                    .or_else(|| first.named_child(0));
+                let base_clean = base.is_none_or(|base| !self.taint(base, state).is_tainted());
+                let slash_follows = parts.get(1).is_some_and(|next| {
+                    next.kind() == "string_content" && self.cx.text(*next).starts_with('/')
+                });
+                if base_clean && slash_follows {
+                    Taint::CLEAN
+                } else {
+                    self.taint(node, state)
+                }
+            }
+            "binary_operator" => match node.child_by_field_name("left") {
+                Some(left) if self.left_fixes_host(left, state) => Taint::CLEAN,
+                _ => self.taint(node, state),
+            },
+            _ => self.taint(node, state),
+        }
+    }
+
+    /// Whether the left operand of a URL concatenation fixes scheme and host: a constant
+    /// `scheme://host/...`, or a clean value (a configured base URL).
+    fn left_fixes_host(&self, left: Node<'t>, state: &State) -> bool {
+        match self.cx.eval(left) {
+            Some(Const::Str(text)) => fixes_host(&text),
+            _ => !self.url_taint(left, state).is_tainted(),
         }
     }
 
@@ -696,6 +753,13 @@ impl<'a, 't> Analyzer<'a, 't> {
             entry.can_match(node.kind()) && entry.object.matches(node, self.cx, &mut Vec::new())
         })
     }
+}
+
+/// Whether a URL prefix names its scheme and host completely (`https://host/...`).
+fn fixes_host(prefix: &str) -> bool {
+    prefix
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest.find('/').is_some_and(|slash| slash > 0))
 }
 
 /// Replaces parameter bits of `bits` with what the arguments carry.

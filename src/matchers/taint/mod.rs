@@ -34,6 +34,9 @@ pub struct TaintRule {
     pub guards: Vec<PatternRule>,
     /// Conditions that, when true, mean their `focus` is unsafe (`$X not in ALLOWED`).
     pub rejects: Vec<PatternRule>,
+    /// Sinks take URLs: data that only reaches the path or query after a fixed scheme and
+    /// host does not count.
+    pub url_sinks: bool,
 }
 
 impl TaintRule {
