@@ -82,11 +82,11 @@ pub struct MatchedText<'a> {
 /// Turns the matches found in one text into findings.
 pub fn build_findings(
     source: &MatchedText<'_>,
+    index: &LineIndex,
     matches: &[Match],
     rules: &[Rule],
     show_secrets: bool,
 ) -> Vec<Finding> {
-    let index = LineIndex::new(source.text);
     let secrets: Vec<Range<usize>> = matches
         .iter()
         .filter_map(|found| found.secret.clone())
@@ -119,7 +119,7 @@ pub fn build_findings(
             end.line += source.line_offset;
             let snippet = make_snippet(
                 source.text,
-                &index,
+                index,
                 found.range.clone(),
                 &secrets,
                 show_secrets,

@@ -131,17 +131,21 @@ impl<'r> Engine<'r> {
             text: "",
             line_offset: 0,
         };
-        build_findings(&source, &matches, self.rules.rules(), self.show_secrets)
+        build_findings(&source, &LineIndex::new(""), &matches, self.rules.rules(), self.show_secrets)
     }
 
     fn finish(&self, path: &str, text: &str, matches: &[Match]) -> TextScan {
+        // Most files have no finding: skip the line index they would never use.
+        if matches.is_empty() {
+            return TextScan::default();
+        }
         let source = MatchedText {
             path,
             text,
             line_offset: 0,
         };
-        let findings = build_findings(&source, matches, self.rules.rules(), self.show_secrets);
         let index = LineIndex::new(text);
+        let findings = build_findings(&source, &index, matches, self.rules.rules(), self.show_secrets);
         let total = findings.len();
         let mut kept: Vec<Finding> = findings
             .into_iter()

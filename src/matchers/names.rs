@@ -91,6 +91,11 @@ impl ImportTable {
         }
     }
 
+    /// Whether a local name was bound by an import.
+    pub fn is_imported(&self, name: &str) -> bool {
+        self.aliases.contains_key(name)
+    }
+
     /// The qualified name a local name stands for (itself when not imported).
     pub fn resolve_name<'n>(&'n self, name: &'n str) -> &'n str {
         self.aliases.get(name).map_or(name, String::as_str)

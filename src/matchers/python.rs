@@ -84,7 +84,7 @@ impl PythonMatcher {
         for index in candidates {
             let ranges = match &rules[index].kind {
                 RuleKind::Pattern(pattern) => pattern.matches_in(&cx, &by_kind),
-                RuleKind::Taint(taint) => taint.find(&cx),
+                RuleKind::Taint(taint) => taint.find(&cx, &by_kind),
                 RuleKind::Route(route) => route.find(&cx),
                 _ => Vec::new(),
             };

@@ -43,6 +43,34 @@ impl<'a> PythonSource<'a> {
     }
 }
 
+/// Every node's parent, recorded in one walk: tree-sitter's own `Node::parent` searches down
+/// from the root each time, which made ancestor tests quadratic on large files.
+#[derive(Debug, Default)]
+pub struct Parents<'t> {
+    parents: std::collections::HashMap<usize, Node<'t>>,
+}
+
+impl<'t> Parents<'t> {
+    /// Records the parent of every named node under `root` (iteratively).
+    pub fn build(root: Node<'t>) -> Parents<'t> {
+        let mut parents = std::collections::HashMap::new();
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            let mut cursor = node.walk();
+            for child in node.named_children(&mut cursor) {
+                parents.insert(child.id(), node);
+                stack.push(child);
+            }
+        }
+        Parents { parents }
+    }
+
+    /// The parent of `node` (`None` for the root, or a node from another tree).
+    pub fn get(&self, node: Node<'t>) -> Option<Node<'t>> {
+        self.parents.get(&node.id()).copied()
+    }
+}
+
 /// The text of `node` in `source` (empty if the range is not valid UTF-8 boundaries).
 pub fn node_text<'a>(source: &'a str, node: Node<'_>) -> &'a str {
     source.get(node.byte_range()).unwrap_or_default()

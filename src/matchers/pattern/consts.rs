@@ -7,7 +7,7 @@
 //! values, or bound by a parameter, loop or `with`, has no constant value. Containers keep
 //! their known items and mark the rest [`Const::Unknown`].
 
-use crate::parse::python::{named_children, node_text, string_value, unparenthesize};
+use crate::parse::python::{Parents, named_children, node_text, string_value, unparenthesize};
 use std::cell::Cell;
 use std::collections::HashMap;
 use tree_sitter::Node;
@@ -54,12 +54,16 @@ enum Binding<'t> {
 #[derive(Debug, Default)]
 pub struct Assignments<'t> {
     scopes: HashMap<(usize, String), Vec<Binding<'t>>>,
+    parents: Parents<'t>,
 }
 
 impl<'t> Assignments<'t> {
     /// Collects the bindings of the file rooted at `root`.
     pub fn collect(source: &str, root: Node<'t>) -> Assignments<'t> {
-        let mut assignments = Assignments::default();
+        let mut assignments = Assignments {
+            scopes: HashMap::new(),
+            parents: Parents::build(root),
+        };
         let mut stack = vec![(root, 0usize)];
         while let Some((node, scope)) = stack.pop() {
             match node.kind() {
@@ -140,14 +144,14 @@ impl<'t> Assignments<'t> {
     /// The bindings `name` has when read at `at`: the enclosing function's if it binds the
     /// name at all (Python's scoping rule), else the module's.
     fn bindings_at(&self, name: &str, at: Node<'t>) -> Option<&[Binding<'t>]> {
-        let mut current = at.parent();
+        let mut current = self.parents.get(at);
         while let Some(node) = current {
             if matches!(node.kind(), "function_definition" | "lambda")
                 && let Some(bindings) = self.scopes.get(&(node.id(), name.to_owned()))
             {
                 return Some(bindings);
             }
-            current = node.parent();
+            current = self.parents.get(node);
         }
         self.scopes.get(&(0, name.to_owned())).map(Vec::as_slice)
     }
@@ -167,6 +171,11 @@ impl<'t> Assignments<'t> {
             [Binding::Value(expression)] | [Binding::Entered(expression)] => Some(*expression),
             _ => None,
         }
+    }
+
+    /// The parent of `node` (fast: recorded when the file was indexed).
+    pub fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
+        self.parents.get(node)
     }
 
     /// The constant value of `node`, if it has one.

@@ -8,6 +8,7 @@ use super::consts::{Assignments, Const, compact};
 use super::ptree::{ConstPattern, PNode, PUNCTUATION};
 use crate::matchers::names::ImportTable;
 use crate::parse::python::{named_children, node_text, unparenthesize};
+use std::cell::Cell;
 use tree_sitter::Node;
 
 /// Everything known about one parsed file that matching needs.
@@ -43,10 +44,23 @@ impl<'t> FileContext<'t> {
         self.consts.eval(self.source, node)
     }
 
+    /// The parent of `node`.
+    pub fn parent(&self, node: Node<'t>) -> Option<Node<'t>> {
+        self.consts.parent(node)
+    }
+
     /// The import-resolved dotted name of a node made of names and attributes.
     pub fn qualified_name(&self, node: Node<'_>) -> Option<String> {
         self.imports.qualified_name(self.source, node)
     }
+}
+
+/// How many names one match may follow to their assigned value.
+const MAX_ORIGIN_DEPTH: usize = 4;
+
+thread_local! {
+    /// Names being followed right now (on this thread's match).
+    static ORIGIN_DEPTH: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Metavariable bindings (`$X` → node), in binding order.
@@ -110,9 +124,18 @@ fn match_inner<'t>(
             }
         },
         PNode::Name(name) => {
-            matches!(target.kind(), "identifier" | "attribute")
-                && (compact(cx.text(target)) == *name
-                    || cx.qualified_name(target).as_deref() == Some(name.as_str()))
+            // Cheap test first: the last part must agree, unless the name is an import alias.
+            let last = name.rsplit('.').next().unwrap_or(name);
+            let target_last = match target.kind() {
+                "identifier" => Some(cx.text(target)),
+                "attribute" => target.child_by_field_name("attribute").map(|member| cx.text(member)),
+                _ => None,
+            };
+            let plausible = target_last.is_some_and(|target_last| {
+                target_last == last || (target.kind() == "identifier" && cx.imports.is_imported(target_last))
+            });
+            plausible
+                && (compact(cx.text(target)) == *name || cx.qualified_name(target).as_deref() == Some(name.as_str()))
                 && next(env)
         }
         PNode::Ident(name) => target.kind() == "identifier" && cx.text(target) == name && next(env),
@@ -213,8 +236,17 @@ fn follow_origin<'t>(
     if target.kind() != "identifier" {
         return false;
     }
+    // `a = b; b = a` must not recurse forever: follow a few names, no more.
+    if ORIGIN_DEPTH.with(Cell::get) >= MAX_ORIGIN_DEPTH {
+        return false;
+    }
     match cx.consts.value_origin(cx.text(target), target) {
-        Some(origin) if origin.id() != target.id() => match_then(pattern, origin, cx, env, next),
+        Some(origin) if origin.id() != target.id() => {
+            ORIGIN_DEPTH.with(|depth| depth.set(depth.get() + 1));
+            let matched = match_then(pattern, origin, cx, env, next);
+            ORIGIN_DEPTH.with(|depth| depth.set(depth.get() - 1));
+            matched
+        }
         _ => false,
     }
 }

@@ -84,43 +84,70 @@ fn candidate_kinds(object: &RuleObject) -> Option<Vec<String>> {
     }))
 }
 
+/// What a file must contain for the object to possibly match: clauses of words, one clause
+/// entirely present (`None`: no requirement known). Every field of an object must hold, so any
+/// one field's requirement is sound; the most specific field is used.
 fn required_words(object: &RuleObject) -> Option<Vec<Vec<String>>> {
-    if let Some(pattern) = &object.pattern {
+    let from_pattern = object.pattern.as_ref().and_then(|pattern| {
         let mut words = Vec::new();
         pattern.required_words(&mut words);
         words.retain(|word| !word.is_empty());
-        if !words.is_empty() {
-            return Some(vec![words]);
-        }
-    }
-    if !object.any.is_empty() {
-        let alternatives: Option<Vec<Vec<Vec<String>>>> =
-            object.any.iter().map(required_words).collect();
-        if let Some(alternatives) = alternatives {
-            return Some(alternatives.into_iter().flatten().collect());
-        }
-    }
-    object
-        .all
-        .iter()
-        .find_map(required_words)
+        (!words.is_empty()).then(|| vec![words])
+    });
+    let from_any = if object.any.is_empty() {
+        None
+    } else {
+        let alternatives: Option<Vec<Vec<Vec<String>>>> = object.any.iter().map(required_words).collect();
+        alternatives.map(|alternatives| alternatives.into_iter().flatten().collect())
+    };
+    from_pattern
+        .or_else(|| object.regex.as_ref().and_then(|regex| regex_literals(regex.as_str())))
+        .or(from_any)
+        .or_else(|| object.all.iter().find_map(required_words))
         .or_else(|| object.has.as_deref().and_then(required_words))
+        .or_else(|| object.inside.as_deref().and_then(required_words))
+}
+
+/// Literals one of which every match of `pattern` starts with (at most a few, each at least
+/// 3 bytes; case-insensitive regexes expand beyond that and give none): a sound file
+/// prefilter for a `regex` field, since the matched text is in the file.
+pub fn regex_literals(pattern: &str) -> Option<Vec<Vec<String>>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::ParserBuilder::new().build().parse(pattern).ok()?;
+    let mut extractor = Extractor::new();
+    extractor.kind(ExtractKind::Prefix).limit_total(64);
+    let sequence = extractor.extract(&hir);
+    let literals = sequence.literals()?;
+    if literals.is_empty() || literals.len() > 16 {
+        return None;
+    }
+    let mut clauses = Vec::new();
+    for literal in literals {
+        let word = String::from_utf8(literal.as_bytes().to_vec()).ok()?;
+        if word.len() < 3 {
+            return None;
+        }
+        clauses.push(vec![word]);
+    }
+    Some(clauses)
 }
 
 impl PatternRule {
+    /// The nodes of a file this rule may match, by kind (`by_kind`: the file's nodes by kind).
+    pub fn candidates<'t>(&self, by_kind: &HashMap<&'static str, Vec<Node<'t>>>) -> Vec<Node<'t>> {
+        match &self.kinds {
+            Some(kinds) => kinds.iter().flat_map(|kind| by_kind.get(kind.as_str()).into_iter().flatten().copied()).collect(),
+            None => by_kind.values().flatten().copied().collect(),
+        }
+    }
+
     /// The ranges this rule reports in a file (`by_kind`: the file's nodes by kind).
     pub fn matches_in<'t>(
         &self,
         cx: &FileContext<'t>,
         by_kind: &HashMap<&'static str, Vec<Node<'t>>>,
     ) -> Vec<Range<usize>> {
-        let nodes: Vec<Node<'t>> = match &self.kinds {
-            Some(kinds) => kinds
-                .iter()
-                .flat_map(|kind| by_kind.get(kind.as_str()).into_iter().flatten().copied())
-                .collect(),
-            None => by_kind.values().flatten().copied().collect(),
-        };
+        let nodes = self.candidates(by_kind);
         let mut ranges = Vec::new();
         for node in nodes {
             let mut env: Bindings<'t> = Vec::new();

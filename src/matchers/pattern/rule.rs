@@ -151,7 +151,7 @@ impl RuleObject {
                 None => self.step(Step::Inside, node, cx, env, next),
             },
             Step::Inside => match &self.inside {
-                Some(inside) => ancestors(node).into_iter().any(|ancestor| {
+                Some(inside) => ancestors(node, cx).into_iter().any(|ancestor| {
                     inside.matches_then(ancestor, cx, env, &mut |env| {
                         self.step(Step::Negatives, node, cx, env, next)
                     })
@@ -165,7 +165,7 @@ impl RuleObject {
                     .as_ref()
                     .is_some_and(|not| not.matches(node, cx, &mut env.clone()))
                     || self.not_inside.as_ref().is_some_and(|object| {
-                        ancestors(node)
+                        ancestors(node, cx)
                             .into_iter()
                             .any(|ancestor| object.matches(ancestor, cx, &mut env.clone()))
                     })
@@ -336,15 +336,15 @@ fn descendants(node: Node<'_>) -> Vec<Node<'_>> {
 }
 
 /// Ancestors of `node` (not itself), nearest first.
-fn ancestors(node: Node<'_>) -> Vec<Node<'_>> {
+fn ancestors<'t>(node: Node<'t>, cx: &FileContext<'t>) -> Vec<Node<'t>> {
     let mut found = Vec::new();
-    let mut current = node.parent();
+    let mut current = cx.parent(node);
     while let Some(ancestor) = current {
         if found.len() >= MAX_RELATIVE_DEPTH {
             break;
         }
         found.push(ancestor);
-        current = ancestor.parent();
+        current = cx.parent(ancestor);
     }
     found
 }

@@ -135,6 +135,8 @@ pub struct Analyzer<'a, 't> {
     cx: &'a FileContext<'t>,
     rule: &'a TaintRule,
     summaries: &'a HashMap<String, Summary>,
+    /// Ids of nodes some sink pattern matches (taint aside): only they are sink-tested.
+    sink_candidates: &'a std::collections::HashSet<usize>,
     /// What the function returns.
     pub returns: Taint,
     /// Sinks reached: (sink range, taint reaching it).
@@ -147,11 +149,13 @@ impl<'a, 't> Analyzer<'a, 't> {
         cx: &'a FileContext<'t>,
         rule: &'a TaintRule,
         summaries: &'a HashMap<String, Summary>,
+        sink_candidates: &'a std::collections::HashSet<usize>,
     ) -> Analyzer<'a, 't> {
         Analyzer {
             cx,
             rule,
             summaries,
+            sink_candidates,
             returns: Taint::CLEAN,
             hits: HashMap::new(),
         }
@@ -281,7 +285,8 @@ impl<'a, 't> Analyzer<'a, 't> {
                 .child_by_field_name("left")
                 .map_or(Taint::CLEAN, |left| self.taint(left, state))
         } else {
-            self.check_sinks(right, state);
+            // The whole assignment: a sink may be the assignment itself (`system_prompt = ...`).
+            self.check_sinks(assignment, state);
             self.taint(right, state)
         };
         if let Some(left) = assignment.child_by_field_name("left") {
@@ -528,7 +533,8 @@ impl<'a, 't> Analyzer<'a, 't> {
             ) {
                 continue;
             }
-            for sink in &self.rule.sinks {
+            let candidate = self.sink_candidates.contains(&node.id());
+            for sink in self.rule.sinks.iter().filter(|_| candidate) {
                 if !sink.can_match(node.kind()) {
                     continue;
                 }

@@ -12,7 +12,7 @@ pub mod routes;
 use crate::matchers::pattern::PatternRule;
 use crate::matchers::pattern::matcher::FileContext;
 use flow::{Analyzer, State, Summary, Taint};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use tree_sitter::Node;
 
@@ -49,12 +49,20 @@ impl TaintRule {
         Some(clauses)
     }
 
-    /// The sinks reached by source data in the file.
-    pub fn find(&self, cx: &FileContext<'_>) -> Vec<Range<usize>> {
-        let functions = functions(cx.root);
+    /// The sinks reached by source data in the file. `by_kind` is the file's nodes by kind.
+    pub fn find<'t>(&self, cx: &FileContext<'t>, by_kind: &HashMap<&'static str, Vec<Node<'t>>>) -> Vec<Range<usize>> {
+        // Sinks first, by their shape alone: a file (or a function) without one needs no flow
+        // analysis at all.
+        let candidates = self.sink_candidates(cx, by_kind);
+        if candidates.is_empty() {
+            return Vec::new();
+        }
+        let (functions, module_level) = relevant_functions(cx, by_kind, &candidates);
         let mut summaries: HashMap<String, Summary> = HashMap::new();
         let mut findings: HashMap<Range<usize>, Taint> = HashMap::new();
-        for round in 0..SUMMARY_ROUNDS {
+        // Helpers calling helpers need one more round each; none are needed without calls.
+        let rounds = if functions.len() > 1 { SUMMARY_ROUNDS } else { 1 };
+        for round in 0..rounds {
             let mut next: HashMap<String, Summary> = HashMap::new();
             findings.clear();
             for function in &functions {
@@ -68,14 +76,11 @@ impl TaintRule {
                     }
                     state.insert(param.name.clone(), taint);
                 }
-                let mut analyzer = Analyzer::new(cx, self, &summaries);
+                let mut analyzer = Analyzer::new(cx, self, &summaries, &candidates);
                 if let Some(body) = function.child_by_field_name("body") {
                     analyzer.exec_block(body, &mut state);
                 }
-                let name = function
-                    .child_by_field_name("name")
-                    .map(|name| cx.text(name).to_owned())
-                    .unwrap_or_default();
+                let name = function.child_by_field_name("name").map(|name| cx.text(name).to_owned()).unwrap_or_default();
                 let summary = next.entry(name).or_insert_with(|| Summary {
                     params: params.iter().map(|param| param.name.clone()).collect(),
                     ..Summary::default()
@@ -90,15 +95,12 @@ impl TaintRule {
                     }
                 }
             }
-            // Module-level code (scripts: `sys.argv`, `input()`).
-            let mut analyzer = Analyzer::new(cx, self, &summaries);
-            analyzer.exec_block(cx.root, &mut State::new());
-            findings.extend(
-                analyzer
-                    .hits
-                    .into_iter()
-                    .filter(|(_, taint)| taint.from_source()),
-            );
+            if module_level {
+                // Module-level code (scripts: `sys.argv`, `input()`).
+                let mut analyzer = Analyzer::new(cx, self, &summaries, &candidates);
+                analyzer.exec_block(cx.root, &mut State::new());
+                findings.extend(analyzer.hits.into_iter().filter(|(_, taint)| taint.from_source()));
+            }
             let stable = next == summaries;
             summaries = next;
             if stable && round > 0 {
@@ -109,19 +111,105 @@ impl TaintRule {
         ranges.sort_by_key(|range| (range.start, range.end));
         ranges
     }
+
+    /// Ids of the nodes some sink pattern matches, taint aside.
+    fn sink_candidates<'t>(&self, cx: &FileContext<'t>, by_kind: &HashMap<&'static str, Vec<Node<'t>>>) -> HashSet<usize> {
+        let mut found = HashSet::new();
+        for sink in &self.sinks {
+            for node in sink.candidates(by_kind) {
+                if !found.contains(&node.id()) && sink.object.matches(node, cx, &mut Vec::new()) {
+                    found.insert(node.id());
+                }
+            }
+        }
+        found
+    }
 }
 
-/// Every function definition in the file, outermost first.
-fn functions(root: Node<'_>) -> Vec<Node<'_>> {
-    let mut found = Vec::new();
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        if node.kind() == "function_definition" {
-            found.push(node);
+/// The functions worth analysing: those holding a sink candidate, and (transitively) those
+/// calling them by name, since taint can reach a helper's sink from its callers. Also whether
+/// module-level code holds one.
+fn relevant_functions<'t>(
+    cx: &FileContext<'t>,
+    by_kind: &HashMap<&'static str, Vec<Node<'t>>>,
+    candidates: &HashSet<usize>,
+) -> (Vec<Node<'t>>, bool) {
+    let enclosing = |node: Node<'t>| {
+        let mut current = cx.parent(node);
+        while let Some(ancestor) = current {
+            if ancestor.kind() == "function_definition" {
+                return Some(ancestor);
+            }
+            current = cx.parent(ancestor);
         }
-        let mut cursor = node.walk();
-        let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
-        stack.extend(children.into_iter().rev());
+        None
+    };
+    let mut relevant: HashMap<usize, Node<'t>> = HashMap::new();
+    let mut module_level = false;
+    for node in by_kind.values().flatten() {
+        if candidates.contains(&node.id()) {
+            match enclosing(*node) {
+                Some(function) => {
+                    relevant.insert(function.id(), function);
+                }
+                None => module_level = true,
+            }
+        }
     }
-    found
+    let calls = by_kind.get("call").map(Vec::as_slice).unwrap_or_default();
+    let callee_name = |call: &Node<'t>| -> Option<&'t str> {
+        let callee = call.child_by_field_name("function")?;
+        match callee.kind() {
+            "identifier" => Some(cx.text(callee)),
+            "attribute" => callee.child_by_field_name("attribute").map(|member| cx.text(member)),
+            _ => None,
+        }
+    };
+    // Callers of functions with sinks (taint flows down into the sink), transitively.
+    loop {
+        let names: HashSet<&str> = relevant
+            .values()
+            .filter_map(|function| function.child_by_field_name("name").map(|name| cx.text(name)))
+            .collect();
+        let before = relevant.len();
+        for call in calls {
+            if callee_name(call).is_some_and(|name| names.contains(name)) {
+                match enclosing(*call) {
+                    Some(function) => {
+                        relevant.entry(function.id()).or_insert(function);
+                    }
+                    None => module_level = true,
+                }
+            }
+        }
+        if relevant.len() == before {
+            break;
+        }
+    }
+    // Then the same-file functions they call (taint flows back out of a helper's return).
+    let by_name: HashMap<&str, Vec<Node<'t>>> = by_kind.get("function_definition").into_iter().flatten().fold(HashMap::new(), |mut map, function| {
+        if let Some(name) = function.child_by_field_name("name") {
+            map.entry(cx.text(name)).or_default().push(*function);
+        }
+        map
+    });
+    loop {
+        let before = relevant.len();
+        for call in calls {
+            let inside_relevant = enclosing(*call).is_some_and(|function| relevant.contains_key(&function.id()))
+                || (module_level && enclosing(*call).is_none());
+            if !inside_relevant {
+                continue;
+            }
+            for function in callee_name(call).and_then(|name| by_name.get(name)).into_iter().flatten() {
+                relevant.entry(function.id()).or_insert(*function);
+            }
+        }
+        if relevant.len() == before {
+            break;
+        }
+    }
+    let mut functions: Vec<Node<'t>> = relevant.into_values().collect();
+    functions.sort_by_key(|function| function.start_byte());
+    (functions, module_level)
 }
