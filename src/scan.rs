@@ -131,7 +131,13 @@ impl<'r> Engine<'r> {
             text: "",
             line_offset: 0,
         };
-        build_findings(&source, &LineIndex::new(""), &matches, self.rules.rules(), self.show_secrets)
+        build_findings(
+            &source,
+            &LineIndex::new(""),
+            &matches,
+            self.rules.rules(),
+            self.show_secrets,
+        )
     }
 
     fn finish(&self, path: &str, text: &str, matches: &[Match]) -> TextScan {
@@ -145,7 +151,13 @@ impl<'r> Engine<'r> {
             line_offset: 0,
         };
         let index = LineIndex::new(text);
-        let findings = build_findings(&source, &index, matches, self.rules.rules(), self.show_secrets);
+        let findings = build_findings(
+            &source,
+            &index,
+            matches,
+            self.rules.rules(),
+            self.show_secrets,
+        );
         let total = findings.len();
         let mut kept: Vec<Finding> = findings
             .into_iter()

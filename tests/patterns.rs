@@ -163,3 +163,9 @@ fn invalid_and_deeply_nested_code_do_not_break_matching() {
         vec![2]
     );
 }
+
+#[test]
+fn cyclic_assignments_end() {
+    let code = "a = b\nb = a\nf(x=a)\nc = g(1)\nf(x=c)\n";
+    assert_eq!(lines(r#"pattern = "f(x=g(...))""#, code), vec![5]);
+}

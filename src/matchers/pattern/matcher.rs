@@ -128,14 +128,18 @@ fn match_inner<'t>(
             let last = name.rsplit('.').next().unwrap_or(name);
             let target_last = match target.kind() {
                 "identifier" => Some(cx.text(target)),
-                "attribute" => target.child_by_field_name("attribute").map(|member| cx.text(member)),
+                "attribute" => target
+                    .child_by_field_name("attribute")
+                    .map(|member| cx.text(member)),
                 _ => None,
             };
             let plausible = target_last.is_some_and(|target_last| {
-                target_last == last || (target.kind() == "identifier" && cx.imports.is_imported(target_last))
+                target_last == last
+                    || (target.kind() == "identifier" && cx.imports.is_imported(target_last))
             });
             plausible
-                && (compact(cx.text(target)) == *name || cx.qualified_name(target).as_deref() == Some(name.as_str()))
+                && (compact(cx.text(target)) == *name
+                    || cx.qualified_name(target).as_deref() == Some(name.as_str()))
                 && next(env)
         }
         PNode::Ident(name) => target.kind() == "identifier" && cx.text(target) == name && next(env),

@@ -97,11 +97,17 @@ fn required_words(object: &RuleObject) -> Option<Vec<Vec<String>>> {
     let from_any = if object.any.is_empty() {
         None
     } else {
-        let alternatives: Option<Vec<Vec<Vec<String>>>> = object.any.iter().map(required_words).collect();
+        let alternatives: Option<Vec<Vec<Vec<String>>>> =
+            object.any.iter().map(required_words).collect();
         alternatives.map(|alternatives| alternatives.into_iter().flatten().collect())
     };
     from_pattern
-        .or_else(|| object.regex.as_ref().and_then(|regex| regex_literals(regex.as_str())))
+        .or_else(|| {
+            object
+                .regex
+                .as_ref()
+                .and_then(|regex| regex_literals(regex.as_str()))
+        })
         .or(from_any)
         .or_else(|| object.all.iter().find_map(required_words))
         .or_else(|| object.has.as_deref().and_then(required_words))
@@ -113,7 +119,10 @@ fn required_words(object: &RuleObject) -> Option<Vec<Vec<String>>> {
 /// prefilter for a `regex` field, since the matched text is in the file.
 pub fn regex_literals(pattern: &str) -> Option<Vec<Vec<String>>> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let hir = regex_syntax::ParserBuilder::new().build().parse(pattern).ok()?;
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .ok()?;
     let mut extractor = Extractor::new();
     extractor.kind(ExtractKind::Prefix).limit_total(64);
     let sequence = extractor.extract(&hir);
@@ -136,7 +145,10 @@ impl PatternRule {
     /// The nodes of a file this rule may match, by kind (`by_kind`: the file's nodes by kind).
     pub fn candidates<'t>(&self, by_kind: &HashMap<&'static str, Vec<Node<'t>>>) -> Vec<Node<'t>> {
         match &self.kinds {
-            Some(kinds) => kinds.iter().flat_map(|kind| by_kind.get(kind.as_str()).into_iter().flatten().copied()).collect(),
+            Some(kinds) => kinds
+                .iter()
+                .flat_map(|kind| by_kind.get(kind.as_str()).into_iter().flatten().copied())
+                .collect(),
             None => by_kind.values().flatten().copied().collect(),
         }
     }

@@ -542,7 +542,9 @@ impl PNode {
             // names applies where the pattern is nested (an argument, a list item...).
             PNode::Const(constant) => Some(match constant {
                 ConstPattern::Value(Const::Str(_)) => vec!["string", "concatenated_string"],
-                ConstPattern::Value(Const::Int(_) | Const::Float(_)) => vec!["integer", "float", "unary_operator"],
+                ConstPattern::Value(Const::Int(_) | Const::Float(_)) => {
+                    vec!["integer", "float", "unary_operator"]
+                }
                 ConstPattern::Value(Const::Bool(_)) => vec!["true", "false"],
                 ConstPattern::Value(Const::None) => vec!["none"],
                 ConstPattern::Value(_) => Vec::new(),

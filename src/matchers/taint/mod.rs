@@ -50,7 +50,11 @@ impl TaintRule {
     }
 
     /// The sinks reached by source data in the file. `by_kind` is the file's nodes by kind.
-    pub fn find<'t>(&self, cx: &FileContext<'t>, by_kind: &HashMap<&'static str, Vec<Node<'t>>>) -> Vec<Range<usize>> {
+    pub fn find<'t>(
+        &self,
+        cx: &FileContext<'t>,
+        by_kind: &HashMap<&'static str, Vec<Node<'t>>>,
+    ) -> Vec<Range<usize>> {
         // Sinks first, by their shape alone: a file (or a function) without one needs no flow
         // analysis at all.
         let candidates = self.sink_candidates(cx, by_kind);
@@ -61,7 +65,11 @@ impl TaintRule {
         let mut summaries: HashMap<String, Summary> = HashMap::new();
         let mut findings: HashMap<Range<usize>, Taint> = HashMap::new();
         // Helpers calling helpers need one more round each; none are needed without calls.
-        let rounds = if functions.len() > 1 { SUMMARY_ROUNDS } else { 1 };
+        let rounds = if functions.len() > 1 {
+            SUMMARY_ROUNDS
+        } else {
+            1
+        };
         for round in 0..rounds {
             let mut next: HashMap<String, Summary> = HashMap::new();
             findings.clear();
@@ -80,7 +88,10 @@ impl TaintRule {
                 if let Some(body) = function.child_by_field_name("body") {
                     analyzer.exec_block(body, &mut state);
                 }
-                let name = function.child_by_field_name("name").map(|name| cx.text(name).to_owned()).unwrap_or_default();
+                let name = function
+                    .child_by_field_name("name")
+                    .map(|name| cx.text(name).to_owned())
+                    .unwrap_or_default();
                 let summary = next.entry(name).or_insert_with(|| Summary {
                     params: params.iter().map(|param| param.name.clone()).collect(),
                     ..Summary::default()
@@ -99,7 +110,12 @@ impl TaintRule {
                 // Module-level code (scripts: `sys.argv`, `input()`).
                 let mut analyzer = Analyzer::new(cx, self, &summaries, &candidates);
                 analyzer.exec_block(cx.root, &mut State::new());
-                findings.extend(analyzer.hits.into_iter().filter(|(_, taint)| taint.from_source()));
+                findings.extend(
+                    analyzer
+                        .hits
+                        .into_iter()
+                        .filter(|(_, taint)| taint.from_source()),
+                );
             }
             let stable = next == summaries;
             summaries = next;
@@ -113,7 +129,11 @@ impl TaintRule {
     }
 
     /// Ids of the nodes some sink pattern matches, taint aside.
-    fn sink_candidates<'t>(&self, cx: &FileContext<'t>, by_kind: &HashMap<&'static str, Vec<Node<'t>>>) -> HashSet<usize> {
+    fn sink_candidates<'t>(
+        &self,
+        cx: &FileContext<'t>,
+        by_kind: &HashMap<&'static str, Vec<Node<'t>>>,
+    ) -> HashSet<usize> {
         let mut found = HashSet::new();
         for sink in &self.sinks {
             for node in sink.candidates(by_kind) {
@@ -161,7 +181,9 @@ fn relevant_functions<'t>(
         let callee = call.child_by_field_name("function")?;
         match callee.kind() {
             "identifier" => Some(cx.text(callee)),
-            "attribute" => callee.child_by_field_name("attribute").map(|member| cx.text(member)),
+            "attribute" => callee
+                .child_by_field_name("attribute")
+                .map(|member| cx.text(member)),
             _ => None,
         }
     };
@@ -169,7 +191,11 @@ fn relevant_functions<'t>(
     loop {
         let names: HashSet<&str> = relevant
             .values()
-            .filter_map(|function| function.child_by_field_name("name").map(|name| cx.text(name)))
+            .filter_map(|function| {
+                function
+                    .child_by_field_name("name")
+                    .map(|name| cx.text(name))
+            })
             .collect();
         let before = relevant.len();
         for call in calls {
@@ -187,21 +213,30 @@ fn relevant_functions<'t>(
         }
     }
     // Then the same-file functions they call (taint flows back out of a helper's return).
-    let by_name: HashMap<&str, Vec<Node<'t>>> = by_kind.get("function_definition").into_iter().flatten().fold(HashMap::new(), |mut map, function| {
-        if let Some(name) = function.child_by_field_name("name") {
-            map.entry(cx.text(name)).or_default().push(*function);
-        }
-        map
-    });
+    let by_name: HashMap<&str, Vec<Node<'t>>> = by_kind
+        .get("function_definition")
+        .into_iter()
+        .flatten()
+        .fold(HashMap::new(), |mut map, function| {
+            if let Some(name) = function.child_by_field_name("name") {
+                map.entry(cx.text(name)).or_default().push(*function);
+            }
+            map
+        });
     loop {
         let before = relevant.len();
         for call in calls {
-            let inside_relevant = enclosing(*call).is_some_and(|function| relevant.contains_key(&function.id()))
+            let inside_relevant = enclosing(*call)
+                .is_some_and(|function| relevant.contains_key(&function.id()))
                 || (module_level && enclosing(*call).is_none());
             if !inside_relevant {
                 continue;
             }
-            for function in callee_name(call).and_then(|name| by_name.get(name)).into_iter().flatten() {
+            for function in callee_name(call)
+                .and_then(|name| by_name.get(name))
+                .into_iter()
+                .flatten()
+            {
                 relevant.entry(function.id()).or_insert(*function);
             }
         }
