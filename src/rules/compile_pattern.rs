@@ -133,48 +133,11 @@ fn collect_metavariables(
 }
 
 fn metavariables(node: &PNode, bound: &mut BTreeSet<String>) {
-    match node {
-        PNode::Meta(name) => {
-            bound.insert(name.clone());
-        }
-        PNode::FString(parts) => parts.iter().for_each(|part| metavariables(part, bound)),
-        PNode::Call {
-            func,
-            positional,
-            keywords,
-            ..
-        } => {
-            metavariables(func, bound);
-            positional
-                .iter()
-                .for_each(|item| metavariables(item, bound));
-            keywords
-                .iter()
-                .for_each(|(_, value)| metavariables(value, bound));
-        }
-        PNode::Decorated {
-            decorators,
-            definition,
-        } => {
-            decorators
-                .iter()
-                .for_each(|item| metavariables(item, bound));
-            metavariables(definition, bound);
-        }
-        PNode::Dict { pairs, .. } => {
-            for (key, value) in pairs {
-                metavariables(key, bound);
-                metavariables(value, bound);
-            }
-        }
-        PNode::Node { fields, rest, .. } => {
-            fields
-                .iter()
-                .flat_map(|(_, items)| items)
-                .chain(rest)
-                .for_each(|item| metavariables(item, bound));
-        }
-        PNode::Wildcard | PNode::Ellipsis | PNode::Name(_) | PNode::Ident(_) | PNode::Const(_) => {}
+    if let PNode::Meta(name) = node {
+        bound.insert(name.clone());
+    }
+    for child in node.children() {
+        metavariables(child, bound);
     }
 }
 

@@ -560,52 +560,63 @@ impl PNode {
         }
     }
 
-    /// Identifiers the target must contain for this pattern to match (the last part of
-    /// every name): the per-file keyword prefilter.
-    pub fn required_words(&self, words: &mut Vec<String>) {
+    /// The pattern's direct sub-patterns, in order.
+    pub fn children(&self) -> Vec<&PNode> {
         match self {
-            PNode::Name(name) => words.push(name.rsplit('.').next().unwrap_or(name).to_owned()),
-            PNode::Ident(name) => words.push(name.clone()),
             PNode::Call {
                 func,
                 positional,
                 keywords,
                 ..
-            } => {
-                func.required_words(words);
-                positional
-                    .iter()
-                    .for_each(|item| item.required_words(words));
-                for (name, value) in keywords {
-                    words.push(name.clone());
-                    value.required_words(words);
-                }
-            }
+            } => std::iter::once(func.as_ref())
+                .chain(positional)
+                .chain(keywords.iter().map(|(_, value)| value))
+                .collect(),
             PNode::Decorated {
                 decorators,
                 definition,
-            } => {
-                decorators
-                    .iter()
-                    .for_each(|item| item.required_words(words));
-                definition.required_words(words);
-            }
-            PNode::Node { fields, rest, .. } => {
-                fields
-                    .iter()
-                    .flat_map(|(_, items)| items)
-                    .chain(rest)
-                    .for_each(|item| item.required_words(words));
-            }
+            } => decorators
+                .iter()
+                .chain(std::iter::once(definition.as_ref()))
+                .collect(),
+            PNode::Node { fields, rest, .. } => fields
+                .iter()
+                .flat_map(|(_, items)| items)
+                .chain(rest)
+                .collect(),
             PNode::Dict { pairs, .. } => {
-                for (key, value) in pairs {
-                    key.required_words(words);
-                    value.required_words(words);
-                }
+                pairs.iter().flat_map(|(key, value)| [key, value]).collect()
             }
-            PNode::FString(parts) => parts.iter().for_each(|item| item.required_words(words)),
-            // Constants may come from elsewhere by propagation: no word is required.
-            PNode::Meta(_) | PNode::Wildcard | PNode::Ellipsis | PNode::Const(_) => {}
+            PNode::FString(parts) => parts.iter().collect(),
+            PNode::Meta(_)
+            | PNode::Wildcard
+            | PNode::Ellipsis
+            | PNode::Name(_)
+            | PNode::Ident(_)
+            | PNode::Const(_) => Vec::new(),
+        }
+    }
+
+    /// Identifiers the target must contain for this pattern to match (the last part of
+    /// every name, keyword argument names, keywords of the syntax such as `except`): the
+    /// per-file prefilter. Constants are not required: they may come from elsewhere by
+    /// propagation.
+    pub fn required_words(&self, words: &mut Vec<String>) {
+        match self {
+            PNode::Name(name) => words.push(name.rsplit('.').next().unwrap_or(name).to_owned()),
+            PNode::Ident(name) => words.push(name.clone()),
+            PNode::Call { keywords, .. } => {
+                words.extend(keywords.iter().map(|(name, _)| name.clone()))
+            }
+            PNode::Node { ops, .. } => words.extend(
+                ops.iter()
+                    .filter(|op| op.chars().all(|c| c.is_ascii_alphabetic()))
+                    .cloned(),
+            ),
+            _ => {}
+        }
+        for child in self.children() {
+            child.required_words(words);
         }
     }
 }
