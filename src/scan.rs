@@ -1,23 +1,18 @@
 //! The scan of a working tree: discovery, then every file through every matcher, in
 //! parallel, then suppression and sorting.
 //!
-//! Takes a [`RuleSet`] and [`ScanOptions`], gives back a [`ScanReport`]. [`Engine`] is the
-//! part that knows nothing about disks: it scans a path and a text, so the test suite,
-//! the rule examples and (later) git history all go through the same code.
+//! Takes a [`RuleSet`] and [`ScanOptions`], gives back a [`ScanReport`]. The matching itself
+//! is the [`Engine`]'s, which knows nothing about disks.
 
 use crate::discover::git::GitContext;
 use crate::discover::walk::{Candidate, walk};
 use crate::discover::{SkipReason, Skipped};
+use crate::engine::{Engine, is_binary};
 use crate::error::HardenError;
-use crate::findings::{Finding, Match, MatchedText, build_findings};
-use crate::language::Language;
-use crate::matchers::file::{FileFacts, IgnoreOracle, any_path_rule_matches, find_files, head_len};
-use crate::matchers::python::PythonMatcher;
-use crate::matchers::secret::SecretMatcher;
-use crate::parse::line_index::LineIndex;
+use crate::findings::Finding;
+use crate::matchers::file::IgnoreOracle;
 use crate::pathglob::PathGlobs;
 use crate::rules::RuleSet;
-use crate::suppress::is_suppressed;
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::fs::File;
@@ -26,8 +21,6 @@ use std::path::{Path, PathBuf};
 
 /// Default size limit for reading a file's content: 2 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
-/// A file with a NUL byte in its first this-many bytes is binary (as git and ripgrep judge).
-const BINARY_SNIFF_BYTES: usize = 8000;
 
 /// What to scan and how.
 #[derive(Debug, Clone)]
@@ -60,117 +53,6 @@ pub struct ScanReport {
     /// The scanned root relative to its git work tree (`""` or `"sub/dir/"`), so SARIF
     /// paths resolve from the repository root.
     pub repo_prefix: String,
-}
-
-/// The matchers of one rule set, ready to scan texts.
-pub struct Engine<'r> {
-    rules: &'r RuleSet,
-    secrets: SecretMatcher,
-    code: PythonMatcher,
-    head_len: usize,
-    show_secrets: bool,
-}
-
-/// Findings of one text, and how many were suppressed inline.
-#[derive(Debug, Default)]
-pub struct TextScan {
-    /// Findings, in report order.
-    pub findings: Vec<Finding>,
-    /// Findings dropped by `harden: ignore` comments.
-    pub suppressed: usize,
-}
-
-impl<'r> Engine<'r> {
-    /// Compiles the matchers for `rules`.
-    pub fn new(rules: &'r RuleSet, show_secrets: bool) -> Engine<'r> {
-        Engine {
-            rules,
-            secrets: SecretMatcher::new(rules.rules()),
-            code: PythonMatcher::new(rules.rules()),
-            head_len: head_len(rules.rules()).max(BINARY_SNIFF_BYTES),
-            show_secrets,
-        }
-    }
-
-    /// Scans the text of the file at `path` with every rule: file rules see the text as
-    /// the file's content, secret rules search it. `is_ignored` answers git ignore queries.
-    pub fn scan_text(&self, path: &str, text: &str, is_ignored: IgnoreOracle<'_>) -> TextScan {
-        let rules = self.rules.rules();
-        let facts = FileFacts {
-            path,
-            head: text.as_bytes(),
-            text: Some(text),
-        };
-        let mut matches = find_files(rules, &facts, is_ignored);
-        let language = Language::from_path(path);
-        if !self.secrets.is_empty() {
-            matches.extend(self.secrets.find(rules, path, language, text));
-        }
-        if !self.code.is_empty() {
-            matches.extend(self.code.find(rules, language, text));
-        }
-        self.finish(path, text, &matches)
-    }
-
-    /// Findings for a file whose content is not scanned (binary or too large): only file
-    /// rules, on its name and first bytes.
-    pub fn scan_opaque(
-        &self,
-        path: &str,
-        head: &[u8],
-        is_ignored: IgnoreOracle<'_>,
-    ) -> Vec<Finding> {
-        let facts = FileFacts {
-            path,
-            head,
-            text: None,
-        };
-        let matches = find_files(self.rules.rules(), &facts, is_ignored);
-        let source = MatchedText {
-            path,
-            text: "",
-            line_offset: 0,
-        };
-        build_findings(
-            &source,
-            &LineIndex::new(""),
-            &matches,
-            self.rules.rules(),
-            self.show_secrets,
-        )
-    }
-
-    fn finish(&self, path: &str, text: &str, matches: &[Match]) -> TextScan {
-        // Most files have no finding: skip the line index they would never use.
-        if matches.is_empty() {
-            return TextScan::default();
-        }
-        let source = MatchedText {
-            path,
-            text,
-            line_offset: 0,
-        };
-        let index = LineIndex::new(text);
-        let findings = build_findings(
-            &source,
-            &index,
-            matches,
-            self.rules.rules(),
-            self.show_secrets,
-        );
-        let total = findings.len();
-        let mut kept: Vec<Finding> = findings
-            .into_iter()
-            .filter(|finding| {
-                !is_suppressed(text, &index, finding.start.line - 1, &finding.rule_id)
-            })
-            .collect();
-        kept.sort_by(Finding::report_order);
-        TextScan {
-            suppressed: total - kept.len(),
-            findings: kept,
-        }
-    }
 }
 
 /// Scans a working tree (or one file).
@@ -349,14 +231,8 @@ fn scan_candidate(
             Ok(head) => head,
             Err(error) => return unreadable(error),
         };
-        let findings =
-            if any_path_rule_matches(engine.rules.rules(), &candidate.rel) || !head.is_empty() {
-                engine.scan_opaque(&candidate.rel, &head, is_ignored)
-            } else {
-                Vec::new()
-            };
         return FileOutcome {
-            findings,
+            findings: engine.scan_file_rules(&candidate.rel, &head, None, is_ignored),
             skipped: Some(skip(reason)),
             suppressed: 0,
             scanned: false,
@@ -366,10 +242,9 @@ fn scan_candidate(
         Ok(bytes) => bytes,
         Err(error) => return unreadable(error),
     };
-    let sniff = &bytes[..bytes.len().min(BINARY_SNIFF_BYTES)];
-    if sniff.contains(&0) {
+    if is_binary(&bytes) {
         return FileOutcome {
-            findings: engine.scan_opaque(&candidate.rel, &bytes, is_ignored),
+            findings: engine.scan_file_rules(&candidate.rel, &bytes, None, is_ignored),
             skipped: Some(skip(SkipReason::Binary)),
             suppressed: 0,
             scanned: false,

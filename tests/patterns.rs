@@ -1,8 +1,8 @@
 //! The pattern engine on small snippets: placeholders, import resolution, constant
 //! propagation, combinators and backtracking, each case a rule and the lines it must report.
 
+use harden::engine::Engine;
 use harden::rules::load::compile_all;
-use harden::scan::Engine;
 
 const HEADER: &str = r#"kind = "pattern"
 language = "python"

@@ -4,9 +4,10 @@
 mod common;
 
 use common::{builtin_rules, files_under, repo_root};
+use harden::engine::Engine;
 use harden::pathglob::PathGlobs;
 use harden::rules::{Rule, RuleKind, RuleSet};
-use harden::scan::{DEFAULT_MAX_FILE_SIZE, Engine, ScanOptions, scan};
+use harden::scan::{DEFAULT_MAX_FILE_SIZE, ScanOptions, scan};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

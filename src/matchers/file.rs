@@ -30,15 +30,6 @@ pub fn head_len(rules: &[Rule]) -> usize {
         .unwrap_or(0)
 }
 
-/// Whether any file rule could select `path` by name alone (used to decide whether a file
-/// too large to read must still be examined).
-pub fn any_path_rule_matches(rules: &[Rule], path: &str) -> bool {
-    rules.iter().any(|rule| match &rule.kind {
-        RuleKind::File(file) => file.paths.is_match(path) && !file.exclude.is_match(path),
-        _ => false,
-    })
-}
-
 /// The file rules that select this file.
 pub fn find_files(
     rules: &[Rule],
