@@ -4,20 +4,15 @@
 //! drive the whole CLI in-process. Exit codes: 0 no finding at or above `--fail-on`,
 //! 1 findings, 2 usage, configuration or rule error, or an unreadable target.
 
-use crate::config::{ByteSize, Config, load_config};
-use crate::error::{FileKind, FileProblem, HardenError};
-use crate::pathglob::PathGlobs;
-use crate::report::{self, Format, ReportInput};
-use crate::rules::RuleSet;
-use crate::rules::load::{RuleSources, load_rules};
-use crate::scan::{DEFAULT_MAX_FILE_SIZE, ScanOptions, scan};
+use crate::commands;
+use crate::config::ByteSize;
+use crate::report::Format;
 use crate::severity::Severity;
 use clap::{Args, Parser, Subcommand};
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::path::PathBuf;
 
 /// Exit code: nothing at or above `--fail-on`.
 pub const EXIT_CLEAN: u8 = 0;
@@ -51,65 +46,96 @@ enum Command {
     Rules(RuleArgs),
     /// Print the documentation of a rule.
     Explain(ExplainArgs),
+    /// Install a git pre-commit hook that runs `harden scan --staged`.
+    InstallHook(InstallHookArgs),
 }
 
 /// Where rules come from; shared by every subcommand.
 #[derive(Debug, Args)]
-struct RuleArgs {
+pub(crate) struct RuleArgs {
     /// Extra rule directory or file (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
-    rule_dirs: Vec<PathBuf>,
+    pub rule_dirs: Vec<PathBuf>,
     /// Do not load the built-in rules (only --rules and configured ones).
     #[arg(long)]
-    no_default_rules: bool,
+    pub no_default_rules: bool,
     /// Configuration file (default: harden.toml or [tool.harden] in pyproject.toml at the
     /// scanned root).
     #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-struct ScanArgs {
-    /// Directory or file to scan.
+pub(crate) struct ScanArgs {
+    /// Directory or file to scan (with --history or --staged: a path in the repository).
     #[arg(default_value = ".")]
-    path: PathBuf,
+    pub path: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    pub format: Format,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
-    output: Option<PathBuf>,
+    pub output: Option<PathBuf>,
     /// Lowest severity that makes the run exit 1 [default: low].
     #[arg(long, value_enum)]
-    fail_on: Option<Severity>,
+    pub fail_on: Option<Severity>,
     /// Print secrets in full (they are redacted by default).
     #[arg(long)]
-    show_secrets: bool,
+    pub show_secrets: bool,
     /// No run summary on standard error.
     #[arg(long, short)]
-    quiet: bool,
+    pub quiet: bool,
     /// Content of larger files is not scanned (e.g. 2097152, 512K, 4MiB) [default: 2MiB].
     #[arg(long, value_name = "SIZE", value_parser = ByteSize::parse)]
-    max_file_size: Option<ByteSize>,
+    pub max_file_size: Option<ByteSize>,
     /// Path glob to leave out (repeatable; added to the configured ones).
     #[arg(long, value_name = "GLOB")]
-    exclude: Vec<String>,
+    pub exclude: Vec<String>,
     /// Rule id not to run (repeatable; added to the configured ones).
     #[arg(long, value_name = "RULE")]
-    disable: Vec<String>,
+    pub disable: Vec<String>,
     /// Worker threads (0: one per core).
     #[arg(long, default_value_t = 0)]
-    threads: usize,
+    pub threads: usize,
+    /// Scan the git history instead of the working tree: the lines and files every commit
+    /// added, on every branch and tag.
+    #[arg(long, conflicts_with = "staged")]
+    pub history: bool,
+    /// With --history: only this branch (or any revision).
+    #[arg(long, value_name = "REV", requires = "history")]
+    pub branch: Option<String>,
+    /// With --history: only commits after this date (YYYY-MM-DD) or not reachable from REV.
+    #[arg(long, value_name = "DATE|REV", requires = "history")]
+    pub since: Option<String>,
+    /// With --history: at most N commits, most recent first.
+    #[arg(long, value_name = "N", requires = "history")]
+    pub max_commits: Option<usize>,
+    /// Scan only what is staged for the next commit (the index against HEAD).
+    #[arg(long)]
+    pub staged: bool,
+    /// Show a progress bar even when standard error is not a terminal.
+    #[arg(long)]
+    pub progress: bool,
     #[command(flatten)]
-    rules: RuleArgs,
+    pub rules: RuleArgs,
 }
 
 #[derive(Debug, Args)]
-struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// Rule id.
-    rule: String,
+    pub rule: String,
     #[command(flatten)]
-    rules: RuleArgs,
+    pub rules: RuleArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InstallHookArgs {
+    /// A path in the repository.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Replace an existing pre-commit hook.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs the CLI with `args` (program name first); returns the exit code.
@@ -137,9 +163,10 @@ where
         }
     };
     let result = match cli.command {
-        Command::Scan(args) => run_scan(args, out, err, terminal),
-        Command::Rules(args) => list_rules(&args, out),
-        Command::Explain(args) => explain(&args, out),
+        Command::Scan(args) => commands::scan::run(args, out, err, terminal),
+        Command::Rules(args) => commands::rules::list(&args, out),
+        Command::Explain(args) => commands::rules::explain(&args, out),
+        Command::InstallHook(args) => commands::install_hook::run(&args, out),
     };
     match result {
         Ok(code) => code,
@@ -161,197 +188,6 @@ where
 }
 
 /// Colour is off when `NO_COLOR` is set to anything non-empty (https://no-color.org).
-fn colour_allowed() -> bool {
+pub(crate) fn colour_allowed() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-}
-
-fn run_scan(
-    args: ScanArgs,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-    terminal: Terminal,
-) -> Result<u8, HardenError> {
-    let started = Instant::now();
-    if !args.path.exists() {
-        return Err(HardenError::Unreadable {
-            path: args.path.clone(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
-        });
-    }
-    let config = load_config(&args.path, args.rules.config.as_deref())?;
-    let mut rules = load_rule_set(&args.rules, &config)?;
-    let disabled: Vec<&String> = config.disable.iter().chain(&args.disable).collect();
-    disable_rules(&mut rules, &disabled)?;
-
-    let exclude_globs: Vec<&String> = config.exclude.iter().chain(&args.exclude).collect();
-    let exclude = PathGlobs::new(&exclude_globs).map_err(|error| {
-        let glob = exclude_globs
-            .get(error.index)
-            .map_or("", |glob| glob.as_str());
-        let message = format!("invalid exclude glob `{glob}`: {}", error.message);
-        let source = config
-            .source
-            .as_ref()
-            .map_or("--exclude".to_owned(), |path| path.display().to_string());
-        HardenError::from(
-            FileProblem::new(FileKind::Config, &source, "", None, message)
-                .with_help("globs use `*`, `**`, `?`, `[abc]` and `{a,b}`"),
-        )
-    })?;
-    let options = ScanOptions {
-        root: args.path.clone(),
-        exclude,
-        max_file_size: args
-            .max_file_size
-            .map(|size| size.0)
-            .or(config.max_file_size)
-            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
-        show_secrets: args.show_secrets,
-        threads: args.threads,
-    };
-    let report = scan(&rules, &options)?;
-    let root = args.path.display().to_string();
-    let input = ReportInput {
-        report: &report,
-        rules: &rules,
-        root: &root,
-    };
-
-    match &args.output {
-        Some(path) => {
-            let mut buffer = Vec::new();
-            report::render(args.format, &input, false, &mut buffer)
-                .and_then(|()| std::fs::write(path, &buffer))
-                .map_err(|source| HardenError::Unwritable {
-                    path: path.clone(),
-                    source,
-                })?;
-        }
-        None => {
-            let color = terminal.stdout && colour_allowed();
-            report::render(args.format, &input, color, out).map_err(|source| {
-                HardenError::Unwritable {
-                    path: PathBuf::from("<stdout>"),
-                    source,
-                }
-            })?;
-        }
-    }
-    if !args.quiet {
-        let _ = report::run_summary::render(&report, started.elapsed(), err);
-    }
-
-    let fail_on = args.fail_on.or(config.fail_on).unwrap_or(Severity::Low);
-    let failing = report
-        .findings
-        .iter()
-        .any(|finding| finding.severity >= fail_on);
-    Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
-}
-
-fn load_rule_set(args: &RuleArgs, config: &Config) -> Result<RuleSet, HardenError> {
-    let mut user_paths = config.rule_dirs.clone();
-    user_paths.extend(args.rule_dirs.iter().cloned());
-    load_rules(&RuleSources {
-        builtin: !args.no_default_rules,
-        user_paths,
-    })
-}
-
-fn disable_rules(rules: &mut RuleSet, disabled: &[&String]) -> Result<(), HardenError> {
-    if let Some(unknown) = disabled.iter().find(|id| rules.get(id).is_none()) {
-        return Err(HardenError::UnknownRule {
-            id: (*unknown).clone(),
-        });
-    }
-    rules.retain(|rule| !disabled.iter().any(|id| **id == rule.id));
-    Ok(())
-}
-
-fn list_rules(args: &RuleArgs, out: &mut dyn Write) -> Result<u8, HardenError> {
-    let config = load_config(Path::new("."), args.config.as_deref())?;
-    let rules = load_rule_set(args, &config)?;
-    let width = rules
-        .rules()
-        .iter()
-        .map(|rule| rule.id.len())
-        .max()
-        .unwrap_or(2)
-        .max(2);
-    let write = |out: &mut dyn Write| -> std::io::Result<()> {
-        writeln!(
-            out,
-            "{:<width$}  {:<6}  {:<8}  {:<8}  MESSAGE",
-            "ID", "KIND", "SEVERITY", "CWE"
-        )?;
-        for rule in rules.rules() {
-            writeln!(
-                out,
-                "{:<width$}  {:<6}  {:<8}  {:<8}  {}",
-                rule.id,
-                rule.kind.as_str(),
-                rule.severity.as_str(),
-                rule.cwe.join(","),
-                rule.message
-            )?;
-        }
-        writeln!(out, "\n{} rules.", rules.len())
-    };
-    write(out).map_err(|source| HardenError::Unwritable {
-        path: PathBuf::from("<stdout>"),
-        source,
-    })?;
-    Ok(EXIT_CLEAN)
-}
-
-fn explain(args: &ExplainArgs, out: &mut dyn Write) -> Result<u8, HardenError> {
-    let config = load_config(Path::new("."), args.rules.config.as_deref())?;
-    let rules = load_rule_set(&args.rules, &config)?;
-    let rule = rules
-        .get(&args.rule)
-        .ok_or_else(|| HardenError::UnknownRule {
-            id: args.rule.clone(),
-        })?;
-    let docs = &rule.docs;
-    let mut text = format!(
-        "{id} ({kind}, {severity}, {cwe})\n{message}\n\n## What it does\n\n{what}\n\n## Why is this bad\n\n{why}\n\n## Example\n\n{bad}\n\n## Use instead\n\n{good}\n\n## Remediation\n\n{remediation}\n\n## Fix safety\n\n{fix_safety}\n",
-        id = rule.id,
-        kind = rule.kind.as_str(),
-        severity = rule.severity,
-        cwe = rule.cwe.join(", "),
-        message = rule.message,
-        what = docs.what.trim(),
-        why = docs.why.trim(),
-        bad = indent(&docs.bad),
-        good = indent(&docs.good),
-        remediation = docs.remediation.trim(),
-        fix_safety = docs.fix_safety.trim(),
-    );
-    if !docs.references.is_empty() {
-        text.push_str("\n## References\n\n");
-        for reference in &docs.references {
-            text.push_str(&format!("- {reference}\n"));
-        }
-    }
-    out.write_all(text.as_bytes())
-        .map_err(|source| HardenError::Unwritable {
-            path: PathBuf::from("<stdout>"),
-            source,
-        })?;
-    Ok(EXIT_CLEAN)
-}
-
-fn indent(block: &str) -> String {
-    block
-        .trim_end()
-        .lines()
-        .map(|line| {
-            if line.is_empty() {
-                String::new()
-            } else {
-                format!("    {line}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }

@@ -49,6 +49,49 @@ pub enum HardenError {
         source: std::io::Error,
     },
 
+    /// A history or staged scan of something that is not a readable git repository.
+    #[error("{}: not a usable git repository ({reason})", path.display())]
+    #[diagnostic(
+        code(harden::not_a_repository),
+        help(
+            "history and staged scans need a git repository: point at a clone, or scan the directory without --history/--staged"
+        )
+    )]
+    NotARepository {
+        /// The path given.
+        path: PathBuf,
+        /// What git reported.
+        reason: String,
+    },
+
+    /// A `--branch` or `--since` revision that does not resolve to a commit.
+    #[error("unknown revision `{revision}` ({reason})")]
+    #[diagnostic(
+        code(harden::unknown_revision),
+        help(
+            "give a branch, tag or commit id (`git rev-parse REV` must succeed), or a date as YYYY-MM-DD"
+        )
+    )]
+    UnknownRevision {
+        /// The revision as given.
+        revision: String,
+        /// What git reported.
+        reason: String,
+    },
+
+    /// `install-hook` would replace a hook the user has.
+    #[error("{} already exists", path.display())]
+    #[diagnostic(
+        code(harden::hook_exists),
+        help(
+            "keep it and call `harden scan --staged` from it, or replace it with `harden install-hook --force`"
+        )
+    )]
+    HookExists {
+        /// The existing hook.
+        path: PathBuf,
+    },
+
     /// The report cannot be written.
     #[error("cannot write the report to {}: {source}", path.display())]
     #[diagnostic(code(harden::unwritable), help("check the --output path"))]

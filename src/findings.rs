@@ -58,8 +58,22 @@ pub struct Finding {
     pub secret: Option<String>,
     /// Stable identity across runs and line shifts (hex).
     pub fingerprint: String,
-    /// Where in history it was found, for history scans.
+    /// The commit that introduced it, for history and staged scans.
     pub commit: Option<CommitInfo>,
+    /// What history knows beyond the first commit (history scans only).
+    pub history: Option<HistoryInfo>,
+    /// SHA-256 of the raw credential (never printed): the identity of a secret across files,
+    /// commits and renames.
+    pub secret_digest: Option<String>,
+}
+
+/// A finding's life in the repository's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryInfo {
+    /// Every commit that added it, oldest first (full ids).
+    pub commits: Vec<String>,
+    /// Whether it is still in the tree at HEAD (`None`: no HEAD to compare with).
+    pub present_at_head: Option<bool>,
 }
 
 impl Finding {
@@ -127,6 +141,11 @@ pub fn build_findings(
             );
             (start, end, Some(snippet))
         };
+        let secret_digest = found
+            .secret
+            .clone()
+            .and_then(|range| source.text.get(range))
+            .map(digest);
         let secret = found
             .secret
             .clone()
@@ -150,6 +169,8 @@ pub fn build_findings(
             secret,
             fingerprint,
             commit: None,
+            history: None,
+            secret_digest,
         });
     }
     findings
@@ -166,6 +187,14 @@ pub fn fingerprint(rule_id: &str, path: &str, normalized: &str, occurrence: usiz
     digest
         .iter()
         .take(16)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Hex SHA-256 of `text`.
+pub fn digest(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
 }

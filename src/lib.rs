@@ -5,6 +5,7 @@
 //! → [`suppress`] → [`report`]. [`scan`] wires the stages; [`cli`] parses arguments.
 
 pub mod cli;
+mod commands;
 pub mod config;
 pub mod discover;
 pub mod engine;

@@ -53,6 +53,22 @@ pub struct ScanReport {
     /// The scanned root relative to its git work tree (`""` or `"sub/dir/"`), so SARIF
     /// paths resolve from the repository root.
     pub repo_prefix: String,
+    /// What was scanned.
+    pub mode: ScanMode,
+    /// Commits read, for history scans.
+    pub commits_scanned: Option<usize>,
+}
+
+/// What a report is about.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum ScanMode {
+    /// The files of a working tree.
+    #[default]
+    WorkingTree,
+    /// What the commits of a repository added.
+    History,
+    /// What is staged for the next commit.
+    Staged,
 }
 
 /// Scans a working tree (or one file).

@@ -1,9 +1,14 @@
 //! Discovery: which files a scan looks at, and what it had to leave out and why.
 //!
 //! `walk.rs` walks a working tree in parallel, honouring `.gitignore`/`.ignore`; `git.rs`
-//! adds what the git index knows (tracked files, ignore rules) when there is a repository.
+//! adds what the git index knows (tracked files, ignore rules) when there is a repository;
+//! `history.rs` reads every commit, `staged.rs` the change about to be committed, both
+//! through `diff.rs`.
 
+pub mod diff;
 pub mod git;
+pub mod history;
+pub mod staged;
 pub mod walk;
 
 use serde::Serialize;

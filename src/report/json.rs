@@ -5,6 +5,7 @@
 use super::ReportInput;
 use crate::discover::SkipReason;
 use crate::findings::count_by_severity;
+use crate::scan::ScanMode;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -30,12 +31,14 @@ struct Tool {
 
 #[derive(Serialize)]
 struct Summary {
+    mode: &'static str,
     findings: usize,
     by_severity: BTreeMap<&'static str, usize>,
     files_scanned: usize,
     suppressed: usize,
     skipped: usize,
     rules_run: usize,
+    commits_scanned: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -51,6 +54,8 @@ struct JsonFinding<'a> {
     secret: Option<&'a str>,
     fingerprint: &'a str,
     commit: Option<JsonCommit<'a>>,
+    commits: Option<&'a [String]>,
+    present_at_head: Option<bool>,
 }
 
 #[derive(Serialize)]
@@ -84,6 +89,11 @@ pub fn render(input: &ReportInput<'_>, out: &mut dyn Write) -> io::Result<()> {
         },
         root: input.root,
         summary: Summary {
+            mode: match report.mode {
+                ScanMode::WorkingTree => "working-tree",
+                ScanMode::History => "history",
+                ScanMode::Staged => "staged",
+            },
             findings: report.findings.len(),
             by_severity: count_by_severity(&report.findings)
                 .iter()
@@ -93,6 +103,7 @@ pub fn render(input: &ReportInput<'_>, out: &mut dyn Write) -> io::Result<()> {
             suppressed: report.suppressed,
             skipped: report.skipped.len(),
             rules_run: report.rules_run,
+            commits_scanned: report.commits_scanned,
         },
         findings: report
             .findings
@@ -117,6 +128,14 @@ pub fn render(input: &ReportInput<'_>, out: &mut dyn Write) -> io::Result<()> {
                     .map(|snippet| snippet.text.as_str()),
                 secret: finding.secret.as_deref(),
                 fingerprint: &finding.fingerprint,
+                commits: finding
+                    .history
+                    .as_ref()
+                    .map(|history| history.commits.as_slice()),
+                present_at_head: finding
+                    .history
+                    .as_ref()
+                    .and_then(|history| history.present_at_head),
                 commit: finding.commit.as_ref().map(|commit| JsonCommit {
                     id: &commit.id,
                     author: &commit.author,

@@ -2,6 +2,7 @@
 //! on a writer. This is the only module that prints.
 
 pub mod json;
+pub mod progress;
 pub mod run_summary;
 pub mod sarif;
 pub mod text;

@@ -1,7 +1,7 @@
 //! The run summary on stderr: what was scanned, how long it took, what was skipped and why.
 //! Separate from the findings so `--format json > out.json` stays a clean document.
 
-use super::text::plural;
+use super::text::{plural, scanned_label};
 use crate::discover::Skipped;
 use crate::scan::ScanReport;
 use std::collections::BTreeMap;
@@ -13,10 +13,10 @@ const LISTED_SKIPS: usize = 5;
 
 /// Writes the summary to `err`.
 pub fn render(report: &ScanReport, elapsed: Duration, err: &mut dyn Write) -> io::Result<()> {
+    let scanned = scanned_label(report);
     writeln!(
         err,
-        "harden: scanned {} with {} in {:.2}s",
-        plural(report.files_scanned, "file"),
+        "harden: scanned {scanned} with {} in {:.2}s",
         plural(report.rules_run, "rule"),
         elapsed.as_secs_f64()
     )?;

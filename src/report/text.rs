@@ -5,6 +5,7 @@ use super::ReportInput;
 use crate::findings::{Finding, count_by_severity};
 use crate::redact::Snippet;
 use crate::rules::RuleSet;
+use crate::scan::{ScanMode, ScanReport};
 use crate::severity::Severity;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
@@ -47,7 +48,7 @@ pub fn summary_line(input: &ReportInput<'_>) -> String {
         .filter(|(_, count)| *count > 0)
         .map(|(severity, count)| format!("{count} {severity}"))
         .collect();
-    let files = plural(report.files_scanned, "file");
+    let files = scanned_label(report);
     let mut line = if report.findings.is_empty() {
         format!("No findings in {files}.")
     } else {
@@ -61,6 +62,20 @@ pub fn summary_line(input: &ReportInput<'_>) -> String {
         line.push_str(&format!(" {} suppressed inline.", report.suppressed));
     }
     line
+}
+
+/// What a scan covered: `12 files`, `340 commits`, `2 files staged`.
+pub fn scanned_label(report: &ScanReport) -> String {
+    match (report.mode, report.commits_scanned) {
+        (ScanMode::History, Some(commits)) => plural(commits, "commit"),
+        (ScanMode::Staged, _) => format!("{} staged", plural(report.files_scanned, "file")),
+        _ => plural(report.files_scanned, "file"),
+    }
+}
+
+/// The short form of a commit id.
+fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
 }
 
 /// `1 file`, `2 files`.
@@ -114,9 +129,51 @@ impl fmt::Display for FindingDiagnostic<'_> {
         if let Some(commit) = &finding.commit {
             write!(
                 f,
-                "\n  in commit {} by {} on {}",
-                commit.id, commit.author, commit.date
+                "\n  added in commit {} by {} on {}",
+                short(&commit.id),
+                commit.author,
+                commit.date
             )?;
+        }
+        if let Some(history) = &finding.history {
+            let others = history.commits.len().saturating_sub(1);
+            if others > 0 {
+                let listed: Vec<&str> = history
+                    .commits
+                    .iter()
+                    .skip(1)
+                    .take(5)
+                    .map(|id| short(id))
+                    .collect();
+                let more = if others > 5 {
+                    format!(" and {} more", others - 5)
+                } else {
+                    String::new()
+                };
+                write!(
+                    f,
+                    "\n  also added in {}: {}{more}",
+                    plural(others, "commit"),
+                    listed.join(", ")
+                )?;
+            }
+            // Purging: a committed file goes whole; a secret in a file that stays is rewritten.
+            let purge = if finding.secret.is_some() {
+                "rotate the credential, then purge it from history (git filter-repo --replace-text FILE, FILE listing the secret)".to_owned()
+            } else {
+                format!(
+                    "purge it from history (git filter-repo --path {} --invert-paths)",
+                    finding.path
+                )
+            };
+            match history.present_at_head {
+                Some(true) => write!(f, "\n  still present at HEAD: remove it, then {purge}")?,
+                Some(false) => write!(
+                    f,
+                    "\n  not present at HEAD but still in history for anyone who clones: {purge}"
+                )?,
+                None => write!(f, "\n  {purge}")?,
+            }
         }
         Ok(())
     }
