@@ -5,12 +5,13 @@
 //! or a repository: the working-tree scan, the history scan and the staged scan all feed it.
 
 use crate::findings::{Finding, Match, MatchedText, build_findings};
+use crate::fix::strategy::environment_fix;
 use crate::language::Language;
 use crate::matchers::file::{FileFacts, IgnoreOracle, find_files, head_len};
 use crate::matchers::python::PythonMatcher;
 use crate::matchers::secret::SecretMatcher;
 use crate::parse::line_index::LineIndex;
-use crate::rules::RuleSet;
+use crate::rules::{RuleFix, RuleSet};
 use crate::suppress::is_suppressed;
 
 /// A file with a NUL byte in its first this-many bytes is binary (as git and ripgrep judge).
@@ -70,12 +71,33 @@ impl<'r> Engine<'r> {
         let mut matches = find_files(rules, &facts, is_ignored);
         let language = Language::from_path(path);
         if !self.secrets.is_empty() {
-            matches.extend(self.secrets.find(rules, path, language, text));
+            let mut secrets = self.secrets.find(rules, path, language, text);
+            self.secret_fixes(path, text, &mut secrets);
+            matches.extend(secrets);
         }
         if !self.code.is_empty() {
-            matches.extend(self.code.find(rules, language, text));
+            matches.extend(self.code.find(rules, path, language, text));
         }
         self.finish(path, text, &matches, 0)
+    }
+
+    /// Offers the `environment` fix on secret matches whose rule declares it.
+    fn secret_fixes(&self, path: &str, text: &str, matches: &mut [Match]) {
+        for found in matches.iter_mut() {
+            let rule = &self.rules.rules()[found.rule];
+            let Some(applicability) = rule.fixes.iter().find_map(|fix| match fix {
+                RuleFix::Environment { applicability } => Some(*applicability),
+                _ => None,
+            }) else {
+                continue;
+            };
+            if let Some(secret) = &found.secret {
+                found.fix = environment_fix(path, text, secret, &rule.id).map(|mut fix| {
+                    fix.applicability = applicability;
+                    fix
+                });
+            }
+        }
     }
 
     /// Scans a fragment of a file (the lines a commit added, starting at line

@@ -4,6 +4,7 @@
 //! positions, a redacted excerpt and a stable fingerprint (rule + path + matched text,
 //! never the line number, so it survives edits elsewhere in the file).
 
+use crate::fix::Fix;
 use crate::parse::line_index::{LineIndex, Position};
 use crate::redact::{Snippet, make_snippet, redact};
 use crate::rules::Rule;
@@ -22,6 +23,8 @@ pub struct Match {
     pub range: Range<usize>,
     /// Byte range of the credential, for secret rules.
     pub secret: Option<Range<usize>>,
+    /// The fix the rule offers for this match, if any.
+    pub fix: Option<Fix>,
 }
 
 /// Commit a finding from history was found in (filled by the history source).
@@ -65,6 +68,11 @@ pub struct Finding {
     /// SHA-256 of the raw credential (never printed): the identity of a secret across files,
     /// commits and renames.
     pub secret_digest: Option<String>,
+    /// The fix offered, if any.
+    pub fix: Option<Fix>,
+    /// SHA-256 of the file as scanned, for findings with a fix: applying refuses a file that
+    /// changed since.
+    pub content_digest: Option<String>,
 }
 
 /// A finding's life in the repository's history.
@@ -107,6 +115,7 @@ pub fn build_findings(
         .collect();
     let mut occurrences: HashMap<(usize, String), usize> = HashMap::new();
     let mut findings = Vec::with_capacity(matches.len());
+    let mut file_digest: Option<String> = None;
     for found in matches {
         let rule = &rules[found.rule];
         let whole_file = found.range.is_empty() && found.secret.is_none();
@@ -171,6 +180,12 @@ pub fn build_findings(
             commit: None,
             history: None,
             secret_digest,
+            fix: found.fix.clone(),
+            content_digest: found.fix.as_ref().map(|_| {
+                file_digest
+                    .get_or_insert_with(|| digest(source.text))
+                    .clone()
+            }),
         });
     }
     findings

@@ -11,6 +11,7 @@ pub mod discover;
 pub mod engine;
 pub mod error;
 pub mod findings;
+pub mod fix;
 pub mod language;
 pub mod matchers;
 pub mod parse;

@@ -59,6 +59,7 @@ pub fn find_files(
             rule: index,
             range: 0..0,
             secret: None,
+            fix: None,
         });
     }
     matches

@@ -66,7 +66,7 @@ impl PythonMatcher {
     }
 
     /// Finds the matches of every code rule in `text` (the content of a file of `language`).
-    pub fn find(&self, rules: &[Rule], language: Language, text: &str) -> Vec<Match> {
+    pub fn find(&self, rules: &[Rule], path: &str, language: Language, text: &str) -> Vec<Match> {
         if language != Language::Python {
             return Vec::new();
         }
@@ -82,16 +82,22 @@ impl PythonMatcher {
         let by_kind = nodes_by_kind(root);
         let mut matches = Vec::new();
         for index in candidates {
-            let ranges = match &rules[index].kind {
-                RuleKind::Pattern(pattern) => pattern.matches_in(&cx, &by_kind),
-                RuleKind::Taint(taint) => taint.find(&cx, &by_kind),
-                RuleKind::Route(route) => route.find(&cx),
+            let rule = &rules[index];
+            let found = match &rule.kind {
+                RuleKind::Pattern(pattern) => pattern.matches_in(&cx, &by_kind, &rule.fixes, path),
+                RuleKind::Taint(taint) => taint.find(&cx, &by_kind, &rule.fixes, path),
+                RuleKind::Route(route) => route
+                    .find(&cx)
+                    .into_iter()
+                    .map(|range| (range, None))
+                    .collect(),
                 _ => Vec::new(),
             };
-            matches.extend(ranges.into_iter().map(|range| Match {
+            matches.extend(found.into_iter().map(|(range, fix)| Match {
                 rule: index,
                 range,
                 secret: None,
+                fix,
             }));
         }
         matches.sort_by_key(|found| (found.range.start, found.rule));

@@ -119,6 +119,7 @@ impl SecretMatcher {
                             rule: rule_index,
                             range: whole.range(),
                             secret: Some(credential.range()),
+                            fix: None,
                         },
                     ));
                 }

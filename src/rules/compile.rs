@@ -5,6 +5,7 @@
 //! Nothing here panics on user input.
 
 use super::checker::{Checker, problem};
+use super::compile_fix::compile_fixes;
 use super::compile_pattern::{compile_pattern_rule, compile_taint_rule};
 use super::spec::{FileSpec, RuleKindSpec, RuleSpec, SecretSpec};
 use super::{Docs, Examples, FileRule, RouteRule, Rule, RuleKind, SecretRule};
@@ -96,6 +97,7 @@ pub fn compile_rule(path: &str, text: &str, builtin: bool) -> Result<Rule, Vec<H
     .filter_map(|(name, present)| present.then_some(name))
     .collect();
     let kind_name = spec.kind.get_ref().as_str();
+    let fixes = compile_fixes(&checker, *spec.kind.get_ref(), spec.fix, &mut errors);
     let tables = (spec.secret, spec.file, spec.pattern, spec.taint, spec.route);
     let kind = match (*spec.kind.get_ref(), tables) {
         (RuleKindSpec::Secret, (Some(secret), None, None, None, None)) => {
@@ -168,6 +170,7 @@ pub fn compile_rule(path: &str, text: &str, builtin: bool) -> Result<Rule, Vec<H
             source_path: path.to_owned(),
             builtin,
             kind,
+            fixes,
         })
         .map(|mut rule| {
             resolve_example_paths(&mut rule, spec.examples.path.as_deref());

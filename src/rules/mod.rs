@@ -5,7 +5,9 @@
 
 mod checker;
 pub mod compile;
+mod compile_fix;
 mod compile_pattern;
+pub use compile_fix::RuleFix;
 pub mod load;
 pub mod spec;
 
@@ -43,6 +45,8 @@ pub struct Rule {
     pub builtin: bool,
     /// The matcher and its settings.
     pub kind: RuleKind,
+    /// Fixes, tried in order.
+    pub fixes: Vec<RuleFix>,
 }
 
 /// The compiled matcher settings of a rule.

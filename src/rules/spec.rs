@@ -44,6 +44,58 @@ pub struct RuleSpec {
     pub taint: Option<TaintSpec>,
     /// Settings of a `route` rule.
     pub route: Option<RouteSpec>,
+    /// Fixes, tried in order: the first that applies to a match is offered.
+    #[serde(default)]
+    pub fix: Vec<FixSpec>,
+}
+
+/// A `[[fix]]` table: either edits (templates over the match's metavariables) or a
+/// dedicated `strategy`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixSpec {
+    /// What the fix does, shown with the finding.
+    pub title: Option<String>,
+    /// `safe` (applied by `harden fix --apply`), `unsafe` (with `--unsafe-fixes`) or
+    /// `display` (shown, never applied).
+    pub applicability: Spanned<crate::fix::Applicability>,
+    /// Template edits (pattern and taint rules).
+    #[serde(default)]
+    pub edits: Vec<EditSpec>,
+    /// Import statements the edited file needs, e.g. `["import os"]`.
+    #[serde(default)]
+    pub imports: Vec<String>,
+    /// A dedicated fix: `environment` (secret rules) or `gitignore` (file rules).
+    pub strategy: Option<Spanned<crate::fix::strategy::Strategy>>,
+    /// For `strategy = "gitignore"`: the lines `.gitignore` must contain.
+    #[serde(default)]
+    pub gitignore: Vec<String>,
+    /// For `strategy = "gitignore"`: also remove the file from the index (never from disk).
+    #[serde(default)]
+    pub untrack: bool,
+    /// What the user must still do by hand, printed with the fix.
+    pub advice: Option<String>,
+}
+
+/// One `[[fix.edits]]` entry: a target and exactly one operation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditSpec {
+    /// `$X` (a metavariable), `keyword:NAME` (that keyword argument's value in the reported
+    /// call); default: the reported node.
+    pub target: Option<Spanned<String>>,
+    /// Replace the target's text with this template.
+    pub replace: Option<Spanned<String>>,
+    /// Insert these lines before the target's statement, at its indentation.
+    pub insert_before: Option<Spanned<String>>,
+    /// Insert these lines after the target's statement, at its indentation.
+    pub insert_after: Option<Spanned<String>>,
+    /// Set this keyword argument of the target call to `value` (replaced or added).
+    pub set_keyword: Option<String>,
+    /// The template value for `set_keyword`.
+    pub value: Option<Spanned<String>>,
+    /// Remove this keyword argument from the target call.
+    pub remove_keyword: Option<String>,
 }
 
 /// The matcher a rule uses.

@@ -9,6 +9,8 @@ pub mod matcher;
 pub mod ptree;
 pub mod rule;
 
+use crate::fix::Fix;
+use crate::rules::RuleFix;
 use matcher::{Bindings, FileContext, bound};
 use rule::RuleObject;
 use std::collections::HashMap;
@@ -153,15 +155,17 @@ impl PatternRule {
         }
     }
 
-    /// The ranges this rule reports in a file (`by_kind`: the file's nodes by kind).
+    /// What this rule reports in a file (`by_kind`: the file's nodes by kind): each reported
+    /// range with the first of `fixes` that applies to that match.
     pub fn matches_in<'t>(
         &self,
         cx: &FileContext<'t>,
         by_kind: &HashMap<&'static str, Vec<Node<'t>>>,
-    ) -> Vec<Range<usize>> {
-        let nodes = self.candidates(by_kind);
-        let mut ranges = Vec::new();
-        for node in nodes {
+        fixes: &[RuleFix],
+        path: &str,
+    ) -> Vec<(Range<usize>, Option<Fix>)> {
+        let mut found: Vec<(Range<usize>, Option<Fix>)> = Vec::new();
+        for node in self.candidates(by_kind) {
             let mut env: Bindings<'t> = Vec::new();
             if self.object.matches(node, cx, &mut env) {
                 let reported = self
@@ -169,13 +173,35 @@ impl PatternRule {
                     .as_ref()
                     .and_then(|focus| bound(&env, focus))
                     .unwrap_or(node);
-                ranges.push(reported.byte_range());
+                if found
+                    .iter()
+                    .any(|(range, _)| *range == reported.byte_range())
+                {
+                    continue;
+                }
+                found.push((
+                    reported.byte_range(),
+                    instantiate(fixes, path, cx, &env, reported),
+                ));
             }
         }
-        ranges.sort_by_key(|range| (range.start, range.end));
-        ranges.dedup();
-        ranges
+        found.sort_by_key(|(range, _)| (range.start, range.end));
+        found
     }
+}
+
+/// The first template fix that applies to a match.
+pub fn instantiate<'t>(
+    fixes: &[RuleFix],
+    path: &str,
+    cx: &FileContext<'t>,
+    env: &Bindings<'t>,
+    reported: Node<'t>,
+) -> Option<Fix> {
+    fixes.iter().find_map(|fix| match fix {
+        RuleFix::Template(template) => template.instantiate(path, cx, env, reported),
+        _ => None,
+    })
 }
 
 /// Every named node of the tree, grouped by kind (iterative: deep nesting cannot overflow).

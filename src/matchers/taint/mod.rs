@@ -9,8 +9,10 @@
 pub mod flow;
 pub mod routes;
 
-use crate::matchers::pattern::PatternRule;
+use crate::fix::Fix;
 use crate::matchers::pattern::matcher::FileContext;
+use crate::matchers::pattern::{PatternRule, instantiate};
+use crate::rules::RuleFix;
 use flow::{Analyzer, State, Summary, Taint};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -49,12 +51,15 @@ impl TaintRule {
         Some(clauses)
     }
 
-    /// The sinks reached by source data in the file. `by_kind` is the file's nodes by kind.
+    /// The sinks reached by source data in the file (`by_kind`: the file's nodes by kind),
+    /// each with the first of `fixes` that applies to the sink's match.
     pub fn find<'t>(
         &self,
         cx: &FileContext<'t>,
         by_kind: &HashMap<&'static str, Vec<Node<'t>>>,
-    ) -> Vec<Range<usize>> {
+        fixes: &[RuleFix],
+        path: &str,
+    ) -> Vec<(Range<usize>, Option<Fix>)> {
         // Sinks first, by their shape alone: a file (or a function) without one needs no flow
         // analysis at all.
         let candidates = self.sink_candidates(cx, by_kind);
@@ -126,6 +131,37 @@ impl TaintRule {
         let mut ranges: Vec<Range<usize>> = findings.into_keys().collect();
         ranges.sort_by_key(|range| (range.start, range.end));
         ranges
+            .into_iter()
+            .map(|range| {
+                let fix = if fixes.is_empty() {
+                    None
+                } else {
+                    self.sink_fix(cx, &range, fixes, path)
+                };
+                (range, fix)
+            })
+            .collect()
+    }
+
+    /// The fix of the sink at `range`: its sink pattern matched again for the bindings.
+    fn sink_fix<'t>(
+        &self,
+        cx: &FileContext<'t>,
+        range: &Range<usize>,
+        fixes: &[RuleFix],
+        path: &str,
+    ) -> Option<Fix> {
+        let mut node = cx.root.descendant_for_byte_range(range.start, range.end)?;
+        while node.byte_range() != *range {
+            node = cx.parent(node)?;
+        }
+        self.sinks.iter().find_map(|sink| {
+            let mut env = Vec::new();
+            sink.object
+                .matches(node, cx, &mut env)
+                .then(|| instantiate(fixes, path, cx, &env, node))
+                .flatten()
+        })
     }
 
     /// Ids of the nodes some sink pattern matches, taint aside.

@@ -1,0 +1,1 @@
+//! Fix planning (placeholder until written).

@@ -1,0 +1,155 @@
+//! Fixes a rule kind needs that a template cannot express: a hard-coded secret moved to the
+//! environment (the variable name derived from where it is assigned), and a sensitive file
+//! added to `.gitignore` and removed from the index (never from disk).
+
+use super::template::env_name;
+use super::{Applicability, Edit, Fix};
+use crate::matchers::pattern::consts::compact;
+use crate::parse::python::{PythonSource, node_text, string_value};
+use serde::Deserialize;
+use std::ops::Range;
+use tree_sitter::Node;
+
+/// The dedicated fix strategies a rule can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strategy {
+    /// Replace a hard-coded secret (a whole string literal, in Python) with
+    /// `os.environ["NAME"]`.
+    Environment,
+    /// Add patterns to `.gitignore` and untrack the file.
+    Gitignore,
+}
+
+/// What rotating a leaked credential involves (every secret fix says it).
+pub const ROTATE: &str = "rotate the credential now: it stays valid, and readable in git history, until it is revoked at the provider";
+
+/// The environment fix for the secret at `secret` in the Python file `path` (`text`), if
+/// the secret is a whole string literal. `rule_id` names the variable when nothing else does.
+pub fn environment_fix(
+    path: &str,
+    text: &str,
+    secret: &Range<usize>,
+    rule_id: &str,
+) -> Option<Fix> {
+    if !path.ends_with(".py") && !path.ends_with(".pyw") {
+        return None;
+    }
+    let source = PythonSource::parse(text)?;
+    let literal = smallest_string(source.tree.root_node(), secret)?;
+    if string_value(text, literal)? != text.get(secret.clone())? {
+        return None;
+    }
+    let name = variable_name(text, literal).or_else(|| env_name(rule_id))?;
+    let mut fix = Fix::new(
+        format!("Read the secret from the {name} environment variable"),
+        Applicability::Unsafe,
+    );
+    fix.edits.push(Edit {
+        path: path.to_owned(),
+        range: literal.byte_range(),
+        replacement: format!("os.environ[\"{name}\"]"),
+    });
+    fix.imports.push("import os".to_owned());
+    fix.advice = Some(format!("set {name} where the code runs; {ROTATE}"));
+    Some(fix)
+}
+
+/// The innermost string literal containing `range`.
+fn smallest_string<'t>(root: Node<'t>, range: &Range<usize>) -> Option<Node<'t>> {
+    let mut node = root.descendant_for_byte_range(range.start, range.end)?;
+    loop {
+        if node.kind() == "string" {
+            return Some(node);
+        }
+        node = node.parent()?;
+    }
+}
+
+/// The name the literal is stored under: an assignment target, a keyword, a dict key.
+fn variable_name(text: &str, literal: Node<'_>) -> Option<String> {
+    let parent = literal.parent()?;
+    match parent.kind() {
+        "assignment" | "augmented_assignment" => parent
+            .child_by_field_name("left")
+            .map(|left| compact(node_text(text, left)))
+            .and_then(|left| env_name(&left)),
+        "keyword_argument" => parent
+            .child_by_field_name("name")
+            .and_then(|name| env_name(node_text(text, name))),
+        "pair" => parent
+            .child_by_field_name("key")
+            .and_then(|key| {
+                string_value(text, key).or_else(|| Some(node_text(text, key).to_owned()))
+            })
+            .and_then(|key| env_name(&key)),
+        "parenthesized_expression" | "expression_list" => variable_name(text, parent),
+        _ => None,
+    }
+}
+
+/// The `.gitignore` fix of a sensitive file: `patterns` (the rule's) plus the file's own
+/// path when they do not cover it, and untracking when it is tracked.
+pub fn gitignore_fix(
+    path: &str,
+    patterns: &[String],
+    covered_by_patterns: bool,
+    tracked: bool,
+    untrack: bool,
+) -> Fix {
+    let untracking = untrack && tracked;
+    let title = if untracking {
+        format!("Ignore {path} in .gitignore and untrack it")
+    } else {
+        format!("Ignore {path} in .gitignore")
+    };
+    let mut fix = Fix::new(
+        title,
+        if untracking {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        },
+    );
+    fix.gitignore = patterns.to_vec();
+    if !covered_by_patterns {
+        fix.gitignore.push(format!("/{path}"));
+    }
+    if untracking {
+        fix.untrack = Some(path.to_owned());
+        fix.advice = Some(format!(
+            "the file stays on disk; {ROTATE}; then purge it from history: git filter-repo --path {path} --invert-paths"
+        ));
+    }
+    fix
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_move_to_a_derived_environment_variable() {
+        let text = "import requests\nAPI_TOKEN = \"tok_abcdefghijklmnop\"\nclient(password=\"hunter2hunter2\")\n";
+        let start = text.find("tok_").unwrap();
+        let fix = environment_fix(
+            "app.py",
+            text,
+            &(start..start + 20),
+            "generic-secret-assignment",
+        )
+        .unwrap();
+        assert_eq!(fix.edits[0].replacement, "os.environ[\"API_TOKEN\"]");
+        assert_eq!(fix.imports, vec!["import os"]);
+        let start = text.find("hunter2").unwrap();
+        let fix = environment_fix("app.py", text, &(start..start + 14), "x").unwrap();
+        assert_eq!(fix.edits[0].replacement, "os.environ[\"PASSWORD\"]");
+        // Part of a longer string: no automatic fix.
+        let text = "URL = \"https://user:s3cr3tvalue@host/db\"\n";
+        let start = text.find("s3cr").unwrap();
+        assert!(
+            environment_fix("app.py", text, &(start..start + 11), "url-with-password").is_none()
+        );
+        assert!(environment_fix("app.js", text, &(start..start + 11), "x").is_none());
+    }
+}
