@@ -46,6 +46,8 @@ enum Command {
     Rules(RuleArgs),
     /// Print the documentation of a rule.
     Explain(ExplainArgs),
+    /// Print (or apply) the fixes the rules offer, as a unified diff.
+    Fix(FixArgs),
     /// Install a git pre-commit hook that runs `harden scan --staged`.
     InstallHook(InstallHookArgs),
 }
@@ -116,6 +118,40 @@ pub(crate) struct ScanArgs {
     /// Show a progress bar even when standard error is not a terminal.
     #[arg(long)]
     pub progress: bool,
+    /// In the text report, show the diff of each finding's fix.
+    #[arg(long)]
+    pub show_fixes: bool,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FixArgs {
+    /// Directory (or file) to fix.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Write the fixes instead of printing the diff.
+    #[arg(long)]
+    pub apply: bool,
+    /// Include fixes that change behaviour (a secret then read from the environment, a
+    /// file untracked, a check that refuses requests).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Only the fixes of this rule (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    pub rule: Vec<String>,
+    /// Path glob to leave out (repeatable; added to the configured ones).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Rule id not to run (repeatable; added to the configured ones).
+    #[arg(long, value_name = "RULE")]
+    pub disable: Vec<String>,
+    /// Content of larger files is not scanned [default: 2MiB].
+    #[arg(long, value_name = "SIZE", value_parser = ByteSize::parse)]
+    pub max_file_size: Option<ByteSize>,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
     #[command(flatten)]
     pub rules: RuleArgs,
 }
@@ -166,6 +202,7 @@ where
         Command::Scan(args) => commands::scan::run(args, out, err, terminal),
         Command::Rules(args) => commands::rules::list(&args, out),
         Command::Explain(args) => commands::rules::explain(&args, out),
+        Command::Fix(args) => commands::fix::run(&args, out, err),
         Command::InstallHook(args) => commands::install_hook::run(&args, out),
     };
     match result {

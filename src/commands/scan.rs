@@ -2,19 +2,22 @@
 //! (`--staged`), reported in the chosen format; the exit code says whether anything at or
 //! above `--fail-on` was found.
 
-use super::{disable_rules, load_rule_set};
+use super::{Setup, scan_root, setup};
 use crate::cli::{EXIT_CLEAN, EXIT_FINDINGS, ScanArgs, Terminal, colour_allowed};
-use crate::config::load_config;
 use crate::discover::history::{HistoryOptions, scan_history};
 use crate::discover::staged::scan_staged;
 use crate::engine::Engine;
-use crate::error::{FileKind, FileProblem, HardenError};
+use crate::error::HardenError;
+use crate::fix::diff::unified_diff;
+use crate::fix::plan::{FixOptions, plan};
+use crate::fix::strategy::attach_gitignore_fixes;
 use crate::pathglob::PathGlobs;
 use crate::report::progress::ProgressBar;
 use crate::report::{self, ReportInput};
 use crate::rules::RuleSet;
-use crate::scan::{DEFAULT_MAX_FILE_SIZE, ScanMode, ScanOptions, ScanReport, scan};
+use crate::scan::{ScanMode, ScanOptions, ScanReport, scan};
 use crate::severity::Severity;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -27,37 +30,19 @@ pub fn run(
     terminal: Terminal,
 ) -> Result<u8, HardenError> {
     let started = Instant::now();
-    if !args.path.exists() {
-        return Err(HardenError::Unreadable {
-            path: args.path.clone(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
-        });
-    }
-    let config = load_config(&args.path, args.rules.config.as_deref())?;
-    let mut rules = load_rule_set(&args.rules, &config)?;
-    let disabled: Vec<&String> = config.disable.iter().chain(&args.disable).collect();
-    disable_rules(&mut rules, &disabled)?;
-    let exclude_globs: Vec<&String> = config.exclude.iter().chain(&args.exclude).collect();
-    let exclude = PathGlobs::new(&exclude_globs).map_err(|error| {
-        let glob = exclude_globs
-            .get(error.index)
-            .map_or("", |glob| glob.as_str());
-        let message = format!("invalid exclude glob `{glob}`: {}", error.message);
-        let source = config
-            .source
-            .as_ref()
-            .map_or("--exclude".to_owned(), |path| path.display().to_string());
-        HardenError::from(
-            FileProblem::new(FileKind::Config, &source, "", None, message)
-                .with_help("globs use `*`, `**`, `?`, `[abc]` and `{a,b}`"),
-        )
-    })?;
-    let max_file_size = args
-        .max_file_size
-        .map(|size| size.0)
-        .or(config.max_file_size)
-        .unwrap_or(DEFAULT_MAX_FILE_SIZE);
-    let report = if args.history || args.staged {
+    let Setup {
+        config,
+        rules,
+        exclude,
+        max_file_size,
+    } = setup(
+        &args.path,
+        &args.rules,
+        &args.exclude,
+        &args.disable,
+        args.max_file_size.map(|size| size.0),
+    )?;
+    let mut report = if args.history || args.staged {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(args.threads)
             .build()
@@ -74,8 +59,13 @@ pub fn run(
             show_secrets: args.show_secrets,
             threads: args.threads,
         };
-        scan(&rules, &options)?
+        let mut report = scan(&rules, &options)?;
+        attach_gitignore_fixes(scan_root(&args.path), &mut report.findings, &rules);
+        report
     };
+    if args.show_fixes {
+        report.fix_diffs = fix_diffs(scan_root(&args.path), &report);
+    }
 
     let root = args.path.display().to_string();
     let input = ReportInput {
@@ -112,6 +102,27 @@ pub fn run(
         .iter()
         .any(|finding| finding.severity >= fail_on);
     Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// The diff of each finding's fix (by fingerprint), every applicability included.
+fn fix_diffs(root: &std::path::Path, report: &ScanReport) -> HashMap<String, String> {
+    let options = FixOptions {
+        unsafe_fixes: true,
+        display_fixes: true,
+        rules: Vec::new(),
+    };
+    report
+        .findings
+        .iter()
+        .filter(|finding| finding.fix.is_some())
+        .map(|finding| {
+            (
+                finding.fingerprint.clone(),
+                unified_diff(&plan(root, std::slice::from_ref(finding), &options).files),
+            )
+        })
+        .filter(|(_, diff)| !diff.is_empty())
+        .collect()
 }
 
 /// A history or staged scan, as a report like the working tree's.

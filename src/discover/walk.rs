@@ -1,5 +1,5 @@
-//! Parallel walk of a working tree with the `ignore` crate: honours `.gitignore`, `.ignore`
-//! and git's exclude files, shows hidden files (`.env` is the point), never follows
+//! Parallel walk of a working tree with the `ignore` crate: honours `.gitignore` (in or out
+//! of a git repository), `.ignore` and git's exclude files, shows hidden files (`.env` is the point), never follows
 //! symbolic links, never enters `.git`.
 
 use super::{SkipReason, Skipped};
@@ -38,6 +38,8 @@ pub fn walk(root: &Path, exclude: &PathGlobs, threads: usize) -> WalkResult {
         .hidden(false)
         .follow_links(false)
         .parents(true)
+        // A copy without `.git` (a tarball, an export) still says what is not part of it.
+        .require_git(false)
         .threads(threads)
         .filter_entry(|entry| {
             !(entry.file_type().is_some_and(|kind| kind.is_dir())

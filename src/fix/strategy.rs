@@ -4,10 +4,16 @@
 
 use super::template::env_name;
 use super::{Applicability, Edit, Fix};
+use crate::discover::git::GitContext;
+use crate::findings::Finding;
 use crate::matchers::pattern::consts::compact;
 use crate::parse::python::{PythonSource, node_text, string_value};
+use crate::rules::{RuleFix, RuleSet};
+use ignore::gitignore::GitignoreBuilder;
 use serde::Deserialize;
+use std::collections::HashSet;
 use std::ops::Range;
+use std::path::Path;
 use tree_sitter::Node;
 
 /// The dedicated fix strategies a rule can name.
@@ -88,14 +94,14 @@ fn variable_name(text: &str, literal: Node<'_>) -> Option<String> {
     }
 }
 
-/// The `.gitignore` fix of a sensitive file: `patterns` (the rule's) plus the file's own
-/// path when they do not cover it, and untracking when it is tracked.
+/// The `.gitignore` fix of a sensitive file: `lines` to add (computed by
+/// [`attach_gitignore_fixes`]), and untracking when the file is tracked.
 pub fn gitignore_fix(
     path: &str,
-    patterns: &[String],
-    covered_by_patterns: bool,
+    lines: Vec<String>,
     tracked: bool,
     untrack: bool,
+    applicability: Applicability,
 ) -> Fix {
     let untracking = untrack && tracked;
     let title = if untracking {
@@ -103,18 +109,8 @@ pub fn gitignore_fix(
     } else {
         format!("Ignore {path} in .gitignore")
     };
-    let mut fix = Fix::new(
-        title,
-        if untracking {
-            Applicability::Unsafe
-        } else {
-            Applicability::Safe
-        },
-    );
-    fix.gitignore = patterns.to_vec();
-    if !covered_by_patterns {
-        fix.gitignore.push(format!("/{path}"));
-    }
+    let mut fix = Fix::new(title, applicability);
+    fix.gitignore = lines;
     if untracking {
         fix.untrack = Some(path.to_owned());
         fix.advice = Some(format!(
@@ -122,6 +118,76 @@ pub fn gitignore_fix(
         ));
     }
     fix
+}
+
+/// The lines of `patterns` that the file at `path` needs: the positive patterns matching it,
+/// the negations those would otherwise swallow (`!.env.example` after `.env.*`), or else the
+/// file's own path.
+fn gitignore_lines(root: &Path, path: &str, patterns: &[String]) -> Vec<String> {
+    let matches = |pattern: &str, candidate: &str| {
+        let mut builder = GitignoreBuilder::new(root);
+        builder.add_line(None, pattern).is_ok()
+            && builder.build().is_ok_and(|gitignore| {
+                gitignore
+                    .matched_path_or_any_parents(root.join(candidate), false)
+                    .is_ignore()
+            })
+    };
+    let positives: Vec<&String> = patterns
+        .iter()
+        .filter(|pattern| !pattern.starts_with('!') && matches(pattern, path))
+        .collect();
+    if positives.is_empty() {
+        return vec![format!("/{path}")];
+    }
+    let mut lines: Vec<String> = positives.iter().map(|pattern| (*pattern).clone()).collect();
+    for negation in patterns.iter().filter(|pattern| pattern.starts_with('!')) {
+        let negated = negation.trim_start_matches('!').trim_start_matches('/');
+        if positives.iter().any(|pattern| matches(pattern, negated)) {
+            lines.push(negation.clone());
+        }
+    }
+    lines
+}
+
+/// Gives every file finding whose rule declares a `gitignore` fix its fix: the lines it
+/// needs in `.gitignore`, and untracking when the file is tracked in the repository around
+/// `root`.
+pub fn attach_gitignore_fixes(root: &Path, findings: &mut [Finding], rules: &RuleSet) {
+    let tracked: HashSet<String> = GitContext::discover(root)
+        .ok()
+        .flatten()
+        .and_then(|git| git.tracked_files().ok())
+        .map(|files| files.into_iter().collect())
+        .unwrap_or_default();
+    for finding in findings
+        .iter_mut()
+        .filter(|finding| finding.fix.is_none() && finding.commit.is_none())
+    {
+        let Some(rule) = rules.get(&finding.rule_id) else {
+            continue;
+        };
+        let Some((patterns, untrack, applicability)) =
+            rule.fixes.iter().find_map(|fix| match fix {
+                RuleFix::Gitignore {
+                    patterns,
+                    untrack,
+                    applicability,
+                } => Some((patterns, *untrack, *applicability)),
+                _ => None,
+            })
+        else {
+            continue;
+        };
+        let lines = gitignore_lines(root, &finding.path, patterns);
+        finding.fix = Some(gitignore_fix(
+            &finding.path,
+            lines,
+            tracked.contains(&finding.path),
+            untrack,
+            applicability,
+        ));
+    }
 }
 
 #[cfg(test)]

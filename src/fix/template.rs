@@ -10,7 +10,9 @@
 
 use super::{Applicability, Edit, Fix};
 use crate::matchers::pattern::consts::Const;
-use crate::matchers::pattern::matcher::{Bindings, FileContext, bound, call_arguments};
+use crate::matchers::pattern::matcher::{Bindings, FileContext, bound, call_arguments, match_node};
+use crate::matchers::pattern::ptree::PNode;
+use crate::matchers::pattern::rule::RuleObject;
 use crate::parse::python::named_children;
 use tree_sitter::Node;
 
@@ -183,30 +185,38 @@ pub enum Operation {
     SetKeyword(String, Template),
     /// Remove a keyword argument of the target call.
     RemoveKeyword(String),
+    /// Replace the value of a keyword argument of the target call if it has one.
+    ReplaceKeyword(String, Template),
 }
 
 /// One compiled edit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EditTemplate {
     /// Where.
     pub target: Target,
+    /// Patterns narrowing the target to one of its parts.
+    pub select: Vec<PNode>,
+    /// Patterns widening the target to what wraps it.
+    pub widen: Vec<PNode>,
     /// What.
     pub operation: Operation,
 }
 
 /// A fix declared with edits.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct FixTemplate {
-    /// Title shown with the finding.
-    pub title: String,
+    /// Title shown with the finding (a template too).
+    pub title: Template,
     /// Applicability.
     pub applicability: Applicability,
     /// Edits, applied together.
     pub edits: Vec<EditTemplate>,
     /// Import statements needed.
     pub imports: Vec<String>,
-    /// What the user must still do.
-    pub advice: Option<String>,
+    /// What the user must still do (a template too).
+    pub advice: Option<Template>,
+    /// The fix applies only when the reported node matches this.
+    pub when: Option<RuleObject>,
 }
 
 impl FixTemplate {
@@ -220,15 +230,25 @@ impl FixTemplate {
         env: &Bindings<'t>,
         reported: Node<'t>,
     ) -> Option<Fix> {
-        let mut fix = Fix::new(self.title.clone(), self.applicability);
+        if let Some(when) = &self.when
+            && !when.matches(reported, cx, &mut env.clone())
+        {
+            return None;
+        }
+        let mut fix = Fix::new(self.title.render(cx, env)?, self.applicability);
         fix.imports = self.imports.clone();
-        fix.advice = self.advice.clone();
+        fix.advice = match &self.advice {
+            Some(advice) => Some(advice.render(cx, env)?),
+            None => None,
+        };
         for edit in &self.edits {
             let target = match &edit.target {
                 Target::Reported => reported,
                 Target::Meta(name) => bound(env, name)?,
                 Target::Keyword(name) => keyword_value(cx, call_of(reported)?, name)?,
             };
+            let target = narrow(cx, env, target, &edit.select)?;
+            let target = widen(cx, env, target, &edit.widen);
             let (range, replacement) = match &edit.operation {
                 Operation::Replace(template) => (target.byte_range(), template.render(cx, env)?),
                 Operation::InsertBefore(template) => {
@@ -241,6 +261,12 @@ impl FixTemplate {
                     set_keyword(cx, call_of(target)?, name, &template.render(cx, env)?)?
                 }
                 Operation::RemoveKeyword(name) => remove_keyword(cx, call_of(target)?, name)?,
+                Operation::ReplaceKeyword(name, template) => {
+                    match keyword_value(cx, call_of(target)?, name) {
+                        Some(value) => (value.byte_range(), template.render(cx, env)?),
+                        None => continue,
+                    }
+                }
             };
             fix.edits.push(Edit {
                 path: path.to_owned(),
@@ -250,6 +276,55 @@ impl FixTemplate {
         }
         Some(fix)
     }
+}
+
+/// The first part of `target` (itself included, outermost first) matching one of `select`.
+fn narrow<'t>(
+    cx: &FileContext<'t>,
+    env: &Bindings<'t>,
+    target: Node<'t>,
+    select: &[PNode],
+) -> Option<Node<'t>> {
+    if select.is_empty() {
+        return Some(target);
+    }
+    let mut queue = std::collections::VecDeque::from([target]);
+    while let Some(node) = queue.pop_front() {
+        if select
+            .iter()
+            .any(|pattern| match_node(pattern, node, cx, &mut env.clone()))
+        {
+            return Some(node);
+        }
+        queue.extend(named_children(node));
+    }
+    None
+}
+
+/// `target` widened through the ancestors matching one of `widen`, as far as they go.
+fn widen<'t>(
+    cx: &FileContext<'t>,
+    env: &Bindings<'t>,
+    mut target: Node<'t>,
+    widen: &[PNode],
+) -> Node<'t> {
+    while let Some(parent) = cx.parent(target) {
+        // `str(e)`: the call's parent chain goes through its argument list.
+        let candidate = if parent.kind() == "argument_list" {
+            cx.parent(parent).unwrap_or(parent)
+        } else {
+            parent
+        };
+        if widen
+            .iter()
+            .any(|pattern| match_node(pattern, candidate, cx, &mut env.clone()))
+        {
+            target = candidate;
+        } else {
+            break;
+        }
+    }
+    target
 }
 
 /// The call a node is, or that an expression statement or assignment holds.

@@ -13,6 +13,8 @@ use tree_sitter::Node;
 #[derive(Debug, Default, Clone)]
 pub struct ImportTable {
     aliases: HashMap<String, String>,
+    /// Names bound by `import a.b` (`a`) and `import a as b` (`b`), module-wide.
+    modules: std::collections::HashSet<String>,
 }
 
 impl ImportTable {
@@ -50,7 +52,14 @@ impl ImportTable {
         for name in node.children_by_field_name("name", &mut cursor) {
             match name.kind() {
                 // `import a.b.c` binds `a`, which already resolves to itself.
-                "dotted_name" => {}
+                "dotted_name" => {
+                    let first = dotted(source, name)
+                        .split('.')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    self.modules.insert(first);
+                }
                 "aliased_import" => {
                     if let (Some(target), Some(alias)) = (
                         name.child_by_field_name("name"),
@@ -88,6 +97,26 @@ impl ImportTable {
             let separator = if module.ends_with('.') { "" } else { "." };
             self.aliases
                 .insert(local, format!("{module}{separator}{imported}"));
+        }
+    }
+
+    /// Whether the file already has the import statement `statement` (`import os`,
+    /// `import a.b as c`, `from m import n`), so a fix need not add it.
+    pub fn has_import(&self, statement: &str) -> bool {
+        let words: Vec<&str> = statement.split_whitespace().collect();
+        match words.as_slice() {
+            ["import", module] => self
+                .modules
+                .contains(module.split('.').next().unwrap_or(module)),
+            ["import", module, "as", alias] => self
+                .aliases
+                .get(*alias)
+                .is_some_and(|target| target == module),
+            ["from", module, "import", name] => self
+                .aliases
+                .get(*name)
+                .is_some_and(|target| *target == format!("{module}.{name}")),
+            _ => false,
         }
     }
 

@@ -56,6 +56,14 @@ struct JsonFinding<'a> {
     commit: Option<JsonCommit<'a>>,
     commits: Option<&'a [String]>,
     present_at_head: Option<bool>,
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    title: &'a str,
+    applicability: &'static str,
+    advice: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -136,6 +144,11 @@ pub fn render(input: &ReportInput<'_>, out: &mut dyn Write) -> io::Result<()> {
                     .history
                     .as_ref()
                     .and_then(|history| history.present_at_head),
+                fix: finding.fix.as_ref().map(|fix| JsonFix {
+                    title: &fix.title,
+                    applicability: fix.applicability.as_str(),
+                    advice: fix.advice.as_deref(),
+                }),
                 commit: finding.commit.as_ref().map(|commit| JsonCommit {
                     id: &commit.id,
                     author: &commit.author,

@@ -3,6 +3,7 @@
 
 use super::ReportInput;
 use crate::findings::{Finding, count_by_severity};
+use crate::fix::Applicability;
 use crate::redact::Snippet;
 use crate::rules::RuleSet;
 use crate::scan::{ScanMode, ScanReport};
@@ -35,6 +36,11 @@ pub fn render(input: &ReportInput<'_>, color: bool, out: &mut dyn Write) -> io::
             .render_report(&mut rendered, &diagnostic)
             .map_err(|error| io::Error::other(error.to_string()))?;
         out.write_all(rendered.as_bytes())?;
+        if let Some(diff) = input.report.fix_diffs.get(&finding.fingerprint) {
+            for line in diff.lines() {
+                writeln!(out, "    {line}")?;
+            }
+        }
         writeln!(out)?;
     }
     writeln!(out, "{}", summary_line(input))
@@ -134,6 +140,14 @@ impl fmt::Display for FindingDiagnostic<'_> {
                 commit.author,
                 commit.date
             )?;
+        }
+        if let Some(fix) = &finding.fix {
+            let how = match fix.applicability {
+                Applicability::Safe => "harden fix --apply",
+                Applicability::Unsafe => "harden fix --apply --unsafe-fixes",
+                Applicability::Display => "shown by --show-fixes, not applied",
+            };
+            write!(f, "\n  fix ({}): {} ({how})", fix.applicability, fix.title)?;
         }
         if let Some(history) = &finding.history {
             let others = history.commits.len().saturating_sub(1);

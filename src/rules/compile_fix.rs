@@ -3,18 +3,20 @@
 //! secret rules, `gitignore` for file rules).
 
 use super::checker::Checker;
+use super::compile_pattern::compile_condition_object;
 use super::spec::{EditSpec, FixSpec, RuleKindSpec};
 use crate::error::HardenError;
 use crate::fix::Applicability;
 use crate::fix::strategy::Strategy;
 use crate::fix::template::{EditTemplate, FixTemplate, Operation, Target, Template};
+use crate::matchers::pattern::ptree::{PNode, compile_pattern};
 use toml::Spanned;
 
 /// A compiled fix of a rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum RuleFix {
     /// Template edits over the match.
-    Template(FixTemplate),
+    Template(Box<FixTemplate>),
     /// A secret moved to the environment.
     Environment {
         /// Applicability of the fix.
@@ -22,10 +24,13 @@ pub enum RuleFix {
     },
     /// A sensitive file ignored (and untracked).
     Gitignore {
-        /// Lines `.gitignore` must contain.
+        /// Candidate lines for `.gitignore`: those matching the file are added (and the
+        /// negations they need), else the file's own path.
         patterns: Vec<String>,
-        /// Also untrack the file.
+        /// Also untrack the file when it is tracked.
         untrack: bool,
+        /// Applicability of the fix.
+        applicability: Applicability,
     },
 }
 
@@ -42,10 +47,7 @@ pub fn compile_fixes(
         match (spec.strategy.as_ref().map(|strategy| *strategy.get_ref()), kind) {
             (Some(Strategy::Environment), RuleKindSpec::Secret) => fixes.push(RuleFix::Environment { applicability }),
             (Some(Strategy::Gitignore), RuleKindSpec::File) => {
-                if spec.gitignore.is_empty() {
-                    errors.push(checker.at(&spec.applicability, "a gitignore fix needs `gitignore = [...]` patterns".to_owned(), "list the lines .gitignore must contain, e.g. `[\".env\", \".env.*\"]`"));
-                }
-                fixes.push(RuleFix::Gitignore { patterns: spec.gitignore, untrack: spec.untrack });
+                fixes.push(RuleFix::Gitignore { patterns: spec.gitignore, untrack: spec.untrack, applicability });
             }
             (Some(_), _) => {
                 let at = spec.strategy.as_ref().map_or_else(|| spec.applicability.span(), Spanned::span);
@@ -53,7 +55,7 @@ pub fn compile_fixes(
             }
             (None, RuleKindSpec::Pattern | RuleKindSpec::Taint) => {
                 if let Some(template) = compile_template_fix(checker, spec, errors) {
-                    fixes.push(RuleFix::Template(template));
+                    fixes.push(RuleFix::Template(Box::new(template)));
                 }
             }
             (None, _) => errors.push(checker.at(&spec.applicability, format!("`{}` rules take a `strategy` fix, not edits", kind.as_str()), "use `strategy = \"environment\"` (secret rules) or `strategy = \"gitignore\"` (file rules)")),
@@ -84,12 +86,32 @@ fn compile_template_fix(
         .into_iter()
         .filter_map(|edit| compile_edit(checker, &spec.applicability, edit, errors))
         .collect();
+    let text_template = |text: &str, errors: &mut Vec<HardenError>| match Template::parse(text) {
+        Ok(template) => Some(template),
+        Err(message) => {
+            errors.push(checker.at(
+                &spec.applicability,
+                format!("invalid template in the fix's title or advice: {message}"),
+                "write `$$` for a dollar",
+            ));
+            None
+        }
+    };
+    let title = text_template(&title, errors)?;
+    let advice = match &spec.advice {
+        Some(advice) => Some(text_template(advice, errors)?),
+        None => None,
+    };
+    let when = spec
+        .when
+        .and_then(|when| compile_condition_object(checker, when, errors));
     (errors.len() == before).then(|| FixTemplate {
         title,
         applicability: *spec.applicability.get_ref(),
         edits,
         imports: spec.imports,
-        advice: spec.advice,
+        advice,
+        when,
     })
 }
 
@@ -151,10 +173,44 @@ fn compile_edit(
     if let Some(name) = &spec.remove_keyword {
         operations.push(Some(Operation::RemoveKeyword(name.clone())));
     }
+    if let Some(name) = &spec.replace_keyword {
+        match &spec.value {
+            Some(value) => operations.push(
+                template(value, errors).map(|value| Operation::ReplaceKeyword(name.clone(), value)),
+            ),
+            None => errors.push(checker.at(
+                anchor,
+                format!("`replace_keyword = \"{name}\"` needs a `value`"),
+                "give the template of the argument's value",
+            )),
+        }
+    }
+    let patterns = |list: &[Spanned<String>], errors: &mut Vec<HardenError>| -> Vec<PNode> {
+        list.iter()
+            .filter_map(|pattern| match compile_pattern(pattern.get_ref()) {
+                Ok(node) => Some(node),
+                Err(error) => {
+                    errors.push(checker.at(
+                        pattern,
+                        format!("invalid pattern: {}", error.message),
+                        "patterns are Python code with placeholders",
+                    ));
+                    None
+                }
+            })
+            .collect()
+    };
+    let select = patterns(&spec.select, errors);
+    let widen = patterns(&spec.widen, errors);
     if operations.len() != 1 {
         errors.push(checker.at(anchor, "each fix edit needs exactly one operation".to_owned(), "one of `replace`, `insert_before`, `insert_after`, `set_keyword` (+ `value`), `remove_keyword`"));
         return None;
     }
     let operation = operations.pop().flatten()?;
-    Some(EditTemplate { target, operation })
+    Some(EditTemplate {
+        target,
+        select,
+        widen,
+        operation,
+    })
 }

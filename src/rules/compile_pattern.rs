@@ -84,6 +84,18 @@ pub fn compile_taint_rule(
     (errors.len() == before).then_some(rule)
 }
 
+/// Compiles a rule object used as a condition elsewhere (a fix's `when`): its own
+/// metavariables count as bound.
+pub fn compile_condition_object(
+    checker: &Checker<'_>,
+    spec: RuleObjectSpec,
+    errors: &mut Vec<HardenError>,
+) -> Option<RuleObject> {
+    let mut bound = BTreeSet::new();
+    collect_metavariables(&spec, &mut bound, checker, errors);
+    compile_object(checker, spec, &bound, false, errors)
+}
+
 fn has_positive_field(spec: &RuleObjectSpec) -> bool {
     spec.pattern.is_some()
         || spec.kind.is_some()

@@ -75,6 +75,9 @@ pub struct FixSpec {
     pub untrack: bool,
     /// What the user must still do by hand, printed with the fix.
     pub advice: Option<String>,
+    /// The fix only applies when the reported node matches this rule object (e.g. a rule
+    /// whose matches have several shapes, each with its own fix).
+    pub when: Option<RuleObjectSpec>,
 }
 
 /// One `[[fix.edits]]` entry: a target and exactly one operation.
@@ -96,6 +99,17 @@ pub struct EditSpec {
     pub value: Option<Spanned<String>>,
     /// Remove this keyword argument from the target call.
     pub remove_keyword: Option<String>,
+    /// Replace the value of this keyword argument of the target call if it has one (no edit
+    /// otherwise), with `value`.
+    pub replace_keyword: Option<String>,
+    /// Narrow the target to its first part (itself included, outermost first) matching one
+    /// of these patterns (`["os.environ.copy()", "os.environ"]`).
+    #[serde(default)]
+    pub select: Vec<Spanned<String>>,
+    /// Widen the target to the outermost ancestor chain matching these patterns (`str($E)`,
+    /// `$E.args`): what wraps the target goes with it.
+    #[serde(default)]
+    pub widen: Vec<Spanned<String>>,
 }
 
 /// The matcher a rule uses.
