@@ -414,3 +414,35 @@ fn seed_app_patches_apply_and_fixing_converges() {
         }
     }
 }
+
+#[test]
+fn scan_shows_fixes_and_fix_reports_what_it_cannot_do() {
+    let dir = tempfile::tempdir().unwrap_or_else(|error| panic!("{error}"));
+    write(dir.path(), "app.py", CORS.as_bytes());
+    let root = dir.path().display().to_string();
+    let (code, out, _) = run_cli(&["scan", &root, "--show-fixes", "--quiet"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains(
+            "fix (unsafe): Read the allowed origins from the CORS_ORIGINS environment variable"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("+app.add_middleware(CORSMiddleware, allow_origins=[origin.strip()"),
+        "the diff is shown: {out}"
+    );
+    let (code, patch, err) = run_cli(&["fix", &root]);
+    assert_eq!((code, patch.as_str()), (0, ""), "no safe fix here");
+    assert!(err.contains("more with --unsafe-fixes"), "{err}");
+    let (code, _, err) = run_cli(&["fix", &root, "--rule", "no-such-rule"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown rule"), "{err}");
+    let (code, out, err) = run_cli(&["fix", &root, "--unsafe-fixes", "--apply"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Fixed 1 finding in 1 file."), "{out}");
+    assert!(
+        err.contains("to do by hand: app.py: set CORS_ORIGINS"),
+        "{err}"
+    );
+}
