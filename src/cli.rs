@@ -6,7 +6,8 @@
 
 use crate::commands;
 use crate::config::ByteSize;
-use crate::report::Format;
+use crate::error::HardenError;
+use crate::report::{Format, Lang};
 use crate::severity::Severity;
 use clap::{Args, Parser, Subcommand};
 use miette::{GraphicalReportHandler, GraphicalTheme};
@@ -48,6 +49,10 @@ enum Command {
     Explain(ExplainArgs),
     /// Print (or apply) the fixes the rules offer, as a unified diff.
     Fix(FixArgs),
+    /// Write a baseline of the current findings, so later scans report only new ones.
+    Baseline(BaselineArgs),
+    /// Write a commented harden.toml, a pre-commit configuration and a GitHub workflow.
+    Init(InitArgs),
     /// Install a git pre-commit hook that runs `harden scan --staged`.
     InstallHook(InstallHookArgs),
 }
@@ -78,6 +83,10 @@ pub(crate) struct ScanArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write a SARIF report to FILE (one scan, two reports: e.g. text in the log and
+    /// SARIF for code scanning).
+    #[arg(long, value_name = "FILE")]
+    pub sarif_output: Option<PathBuf>,
     /// Lowest severity that makes the run exit 1 [default: low].
     #[arg(long, value_enum)]
     pub fail_on: Option<Severity>,
@@ -121,6 +130,12 @@ pub(crate) struct ScanArgs {
     /// In the text report, show the diff of each finding's fix.
     #[arg(long)]
     pub show_fixes: bool,
+    /// Leave out the findings listed in this baseline file (see `harden baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Language of the markdown report.
+    #[arg(long, value_enum, default_value_t = Lang::En)]
+    pub lang: Lang,
     #[command(flatten)]
     pub rules: RuleArgs,
 }
@@ -137,6 +152,10 @@ pub(crate) struct FixArgs {
     /// file untracked, a check that refuses requests).
     #[arg(long)]
     pub unsafe_fixes: bool,
+    /// Print secrets in full in the diff (masked by default, which keeps the patch from
+    /// applying as-is where it removes a secret; --apply always writes the real change).
+    #[arg(long)]
+    pub show_secrets: bool,
     /// Only the fixes of this rule (repeatable).
     #[arg(long = "rule", value_name = "ID")]
     pub rule: Vec<String>,
@@ -154,6 +173,31 @@ pub(crate) struct FixArgs {
     pub threads: usize,
     #[command(flatten)]
     pub rules: RuleArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BaselineArgs {
+    /// Directory to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Where to write the baseline [default: PATH/.harden-baseline.json].
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Path glob to leave out (repeatable; added to the configured ones).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Rule id not to run (repeatable; added to the configured ones).
+    #[arg(long, value_name = "RULE")]
+    pub disable: Vec<String>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// The repository to set up.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -203,10 +247,18 @@ where
         Command::Rules(args) => commands::rules::list(&args, out),
         Command::Explain(args) => commands::rules::explain(&args, out),
         Command::Fix(args) => commands::fix::run(&args, out, err),
+        Command::Baseline(args) => commands::baseline::run(&args, out),
+        Command::Init(args) => commands::init::run(&args, out, err),
         Command::InstallHook(args) => commands::install_hook::run(&args, out),
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`harden scan | head`): nothing left to say to it.
+        Err(HardenError::Unwritable { source, .. })
+            if source.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            EXIT_CLEAN
+        }
         Err(error) => {
             let theme = if terminal.stderr && colour_allowed() {
                 GraphicalTheme::unicode()

@@ -7,6 +7,7 @@
 //! fail-on = "high"                              # lowest severity that fails the run
 //! rules = ["security/rules"]                    # extra rule directories (relative to this file)
 //! max-file-size = "4MiB"                        # content of larger files is not scanned
+//! baseline = ".harden-baseline.json"            # findings accepted for now (harden baseline)
 //! ```
 
 use crate::error::{FileKind, FileProblem, HardenError};
@@ -33,6 +34,8 @@ pub struct ConfigSpec {
     pub rules: Vec<String>,
     /// Files larger than this are not read (bytes, or a string like `"4MiB"`).
     pub max_file_size: Option<ByteSize>,
+    /// Baseline file whose findings are left out (relative to the configuration file).
+    pub baseline: Option<String>,
 }
 
 /// The configuration of a run, resolved.
@@ -50,6 +53,8 @@ pub struct Config {
     pub rule_dirs: Vec<PathBuf>,
     /// Size limit in bytes.
     pub max_file_size: Option<u64>,
+    /// Baseline file, resolved against the configuration file's directory.
+    pub baseline: Option<PathBuf>,
 }
 
 /// A byte count written as an integer or with a unit (`512K`, `2M`, `2MiB`, `1GB`).
@@ -180,6 +185,7 @@ fn resolve(spec: ConfigSpec, file: &Path) -> Config {
         fail_on: spec.fail_on,
         rule_dirs: spec.rules.iter().map(|dir| base.join(dir)).collect(),
         max_file_size: spec.max_file_size.map(|size| size.0),
+        baseline: spec.baseline.map(|path| base.join(path)),
     }
 }
 

@@ -68,6 +68,9 @@ pub struct Finding {
     /// SHA-256 of the raw credential (never printed): the identity of a secret across files,
     /// commits and renames.
     pub secret_digest: Option<String>,
+    /// Byte range of the raw credential in the scanned text (never printed): lets a fix
+    /// diff mask the secret on the lines it removes.
+    pub secret_range: Option<Range<usize>>,
     /// The fix offered, if any.
     pub fix: Option<Fix>,
     /// SHA-256 of the file as scanned, for findings with a fix: applying refuses a file that
@@ -180,6 +183,7 @@ pub fn build_findings(
             commit: None,
             history: None,
             secret_digest,
+            secret_range: found.secret.clone(),
             fix: found.fix.clone(),
             content_digest: found.fix.as_ref().map(|_| {
                 file_digest

@@ -4,6 +4,7 @@
 //! rules (TOML) → [`rules`] → [`discover`] files → [`matchers`] → [`findings`]
 //! → [`suppress`] → [`report`]. [`scan`] wires the stages; [`cli`] parses arguments.
 
+pub mod baseline;
 pub mod cli;
 mod commands;
 pub mod config;

@@ -57,6 +57,8 @@ pub struct ScanReport {
     pub mode: ScanMode,
     /// Commits read, for history scans.
     pub commits_scanned: Option<usize>,
+    /// Findings left out because a baseline lists them.
+    pub baselined: usize,
     /// The diff of each finding's fix, by fingerprint (only when asked for).
     pub fix_diffs: std::collections::HashMap<String, String>,
 }

@@ -10,15 +10,13 @@ const SAMPLE: &str = "fixtures/snapshot";
 const PLANTED: &[&str] = &["AKIAQWF3GH7LT2PNXR5M", "AKIAN6TY2RJ4WPK3QZ7D"];
 
 fn scan(format: &str) -> (u8, String) {
-    let (code, out, _) = run_cli(&[
-        "scan",
-        SAMPLE,
-        "--format",
-        format,
-        "--quiet",
-        "--threads",
-        "1",
-    ]);
+    scan_with(&["--format", format])
+}
+
+fn scan_with(extra: &[&str]) -> (u8, String) {
+    let mut args = vec!["scan", SAMPLE, "--quiet", "--threads", "1"];
+    args.extend_from_slice(extra);
+    let (code, out, _) = run_cli(&args);
     (code, out)
 }
 
@@ -113,12 +111,51 @@ fn sarif_report_is_valid_sarif_2_1_0() {
 }
 
 #[test]
+fn github_annotations_report() {
+    let (code, out) = scan("github");
+    assert_eq!(code, 1);
+    for line in out.lines() {
+        assert!(
+            ["::error ", "::warning ", "::notice "]
+                .iter()
+                .any(|command| line.starts_with(command)),
+            "one workflow command per line: {line}"
+        );
+        assert!(line.contains("file="), "annotation without a file: {line}");
+    }
+    settings().bind(|| insta::assert_snapshot!("report_github", out));
+}
+
+#[test]
+fn markdown_audit_report_in_english() {
+    let (code, out) = scan("markdown");
+    assert_eq!(code, 1);
+    assert!(out.contains("| **CRITICAL** | 2 |"), "{out}");
+    assert!(out.contains("```diff"), "proposed fixes are shown: {out}");
+    settings().bind(|| insta::assert_snapshot!("report_markdown_en", out));
+}
+
+#[test]
+fn markdown_audit_report_in_french() {
+    let (code, out) = scan_with(&["--format", "markdown", "--lang", "fr"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("## Résumé exécutif"), "{out}");
+    settings().bind(|| insta::assert_snapshot!("report_markdown_fr", out));
+}
+
+#[test]
 fn no_format_prints_a_secret_in_full() {
-    for format in ["text", "json", "sarif"] {
+    for format in ["text", "json", "sarif", "github", "markdown"] {
         let (_, out) = scan(format);
         for secret in PLANTED {
             assert!(!out.contains(secret), "{format} output leaks {secret}");
         }
+    }
+    // Fix diffs remove the secret on a `-` line: masked too.
+    let (_, out) = scan_with(&["--show-fixes"]);
+    assert!(out.contains("-AWS_ACCESS_KEY_ID = \"AKIA*****\""), "{out}");
+    for secret in PLANTED {
+        assert!(!out.contains(secret), "--show-fixes leaks {secret}");
     }
 }
 

@@ -9,6 +9,7 @@ use crate::fix::Applicability;
 use crate::fix::apply::apply;
 use crate::fix::diff::unified_diff;
 use crate::fix::plan::{FixOptions, plan};
+use crate::fix::redaction::{mask_secrets, secrets_in};
 use crate::fix::strategy::attach_gitignore_fixes;
 use crate::report::text::plural;
 use crate::scan::{ScanOptions, scan};
@@ -90,7 +91,18 @@ pub fn run(args: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<u
             EXIT_FINDINGS
         }
     } else {
-        let diff = unified_diff(&planned.files);
+        let mut diff = unified_diff(&planned.files);
+        if !args.show_secrets {
+            let masked = mask_secrets(&diff, &secrets_in(root, &report.findings));
+            if masked != diff {
+                notes.push(
+                    "secrets in the diff are masked, so it does not apply as-is: use --apply, \
+                     or --show-secrets to print them"
+                        .to_owned(),
+                );
+                diff = masked;
+            }
+        }
         out.write_all(diff.as_bytes()).map_err(stdout_error)?;
         for path in &planned.untrack {
             notes.push(format!(

@@ -1,7 +1,9 @@
 //! The subcommands: each takes its parsed arguments and output streams and returns an exit
 //! code (or an error, exit 2). `cli.rs` parses, these do the work.
 
+pub mod baseline;
 pub mod fix;
+pub mod init;
 pub mod install_hook;
 pub mod rules;
 pub mod scan;

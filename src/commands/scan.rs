@@ -3,6 +3,7 @@
 //! above `--fail-on` was found.
 
 use super::{Setup, scan_root, setup};
+use crate::baseline::Baseline;
 use crate::cli::{EXIT_CLEAN, EXIT_FINDINGS, ScanArgs, Terminal, colour_allowed};
 use crate::discover::history::{HistoryOptions, scan_history};
 use crate::discover::staged::scan_staged;
@@ -10,16 +11,17 @@ use crate::engine::Engine;
 use crate::error::HardenError;
 use crate::fix::diff::unified_diff;
 use crate::fix::plan::{FixOptions, plan};
+use crate::fix::redaction::{mask_secrets, secrets_in};
 use crate::fix::strategy::attach_gitignore_fixes;
 use crate::pathglob::PathGlobs;
 use crate::report::progress::ProgressBar;
-use crate::report::{self, ReportInput};
+use crate::report::{self, Format, ReportInput};
 use crate::rules::RuleSet;
 use crate::scan::{ScanMode, ScanOptions, ScanReport, scan};
 use crate::severity::Severity;
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Runs `harden scan`.
@@ -63,8 +65,12 @@ pub fn run(
         attach_gitignore_fixes(scan_root(&args.path), &mut report.findings, &rules);
         report
     };
-    if args.show_fixes {
-        report.fix_diffs = fix_diffs(scan_root(&args.path), &report);
+    let baseline_file = args.baseline.clone().or_else(|| config.baseline.clone());
+    if let Some(path) = &baseline_file {
+        report.baselined = Baseline::load(path)?.filter(&mut report.findings);
+    }
+    if args.show_fixes || args.format == Format::Markdown {
+        report.fix_diffs = fix_diffs(scan_root(&args.path), &report, args.show_secrets);
     }
 
     let root = args.path.display().to_string();
@@ -72,17 +78,13 @@ pub fn run(
         report: &report,
         rules: &rules,
         root: &root,
+        lang: args.lang,
     };
+    if let Some(path) = &args.sarif_output {
+        write_report(Format::Sarif, &input, path)?;
+    }
     match &args.output {
-        Some(path) => {
-            let mut buffer = Vec::new();
-            report::render(args.format, &input, false, &mut buffer)
-                .and_then(|()| std::fs::write(path, &buffer))
-                .map_err(|source| HardenError::Unwritable {
-                    path: path.clone(),
-                    source,
-                })?;
-        }
+        Some(path) => write_report(args.format, &input, path)?,
         None => {
             let color = terminal.stdout && colour_allowed();
             report::render(args.format, &input, color, out).map_err(|source| {
@@ -104,8 +106,25 @@ pub fn run(
     Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
 }
 
-/// The diff of each finding's fix (by fingerprint), every applicability included.
-fn fix_diffs(root: &std::path::Path, report: &ScanReport) -> HashMap<String, String> {
+/// Renders the report in `format` into the file at `path` (no colour).
+fn write_report(format: Format, input: &ReportInput, path: &Path) -> Result<(), HardenError> {
+    let mut buffer = Vec::new();
+    report::render(format, input, false, &mut buffer)
+        .and_then(|()| std::fs::write(path, &buffer))
+        .map_err(|source| HardenError::Unwritable {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+/// The diff of each finding's fix (by fingerprint), every applicability included, secrets
+/// masked unless `show_secrets`.
+fn fix_diffs(root: &Path, report: &ScanReport, show_secrets: bool) -> HashMap<String, String> {
+    let secrets = if show_secrets {
+        Vec::new()
+    } else {
+        secrets_in(root, &report.findings)
+    };
     let options = FixOptions {
         unsafe_fixes: true,
         display_fixes: true,
@@ -118,7 +137,10 @@ fn fix_diffs(root: &std::path::Path, report: &ScanReport) -> HashMap<String, Str
         .map(|finding| {
             (
                 finding.fingerprint.clone(),
-                unified_diff(&plan(root, std::slice::from_ref(finding), &options).files),
+                mask_secrets(
+                    &unified_diff(&plan(root, std::slice::from_ref(finding), &options).files),
+                    &secrets,
+                ),
             )
         })
         .filter(|(_, diff)| !diff.is_empty())

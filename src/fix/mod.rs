@@ -2,11 +2,12 @@
 //! rule files as templates over a match's metavariables (`template.rs`), or produced by a
 //! dedicated strategy where a rule kind needs one (secrets moved to the environment,
 //! sensitive files ignored and untracked: `strategy.rs`). `plan.rs` turns the fixes of a
-//! scan into new file contents, `apply.rs` writes them safely, `diff.rs` prints them.
+//! scan into new file contents, `apply.rs` writes them safely, `diff.rs` prints them (`redaction.rs` masking secrets).
 
 pub mod apply;
 pub mod diff;
 pub mod plan;
+pub mod redaction;
 pub mod strategy;
 pub mod template;
 

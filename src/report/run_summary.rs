@@ -20,6 +20,13 @@ pub fn render(report: &ScanReport, elapsed: Duration, err: &mut dyn Write) -> io
         plural(report.rules_run, "rule"),
         elapsed.as_secs_f64()
     )?;
+    if report.baselined > 0 {
+        writeln!(
+            err,
+            "harden: {} in the baseline, not reported",
+            plural(report.baselined, "finding")
+        )?;
+    }
     if report.skipped.is_empty() {
         return Ok(());
     }

@@ -67,6 +67,9 @@ pub fn summary_line(input: &ReportInput<'_>) -> String {
     if report.suppressed > 0 {
         line.push_str(&format!(" {} suppressed inline.", report.suppressed));
     }
+    if report.baselined > 0 {
+        line.push_str(&format!(" {} in the baseline.", report.baselined));
+    }
     line
 }
 
