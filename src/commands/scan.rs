@@ -103,6 +103,10 @@ pub fn run(
         .findings
         .iter()
         .any(|finding| finding.severity >= fail_on);
+    // The process ends here: freeing every compiled rule and finding one by one would only
+    // delay the exit (a few ms a pre-commit hook pays on every commit).
+    std::mem::forget(rules);
+    std::mem::forget(report);
     Ok(if failing { EXIT_FINDINGS } else { EXIT_CLEAN })
 }
 

@@ -11,7 +11,7 @@ use crate::matchers::pattern::consts::Const;
 use crate::matchers::pattern::matcher::{FileContext, call_arguments};
 use crate::matchers::taint::routes::ROUTE_METHODS;
 use crate::parse::python::{named_children, string_value, unparenthesize};
-use regex::Regex;
+use crate::rules::lazy_regex::LazyRegex;
 use std::collections::HashMap;
 use std::ops::Range;
 use tree_sitter::Node;
@@ -20,9 +20,9 @@ use tree_sitter::Node;
 #[derive(Debug)]
 pub struct RouteRule {
     /// Regex over the full route path.
-    pub path_regex: Regex,
+    pub path_regex: LazyRegex,
     /// Regex over dependency, scheme and decorator names that count as authentication.
-    pub auth_names: Regex,
+    pub auth_names: LazyRegex,
 }
 
 /// What a router or app object contributes to its routes.

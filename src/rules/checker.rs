@@ -1,13 +1,10 @@
 //! Span-carrying diagnostics for one rule file, shared by the compilers of every rule kind.
 
+use super::lazy_regex::{LazyRegex, build};
 use crate::error::{FileKind, FileProblem, HardenError};
 use crate::pathglob::PathGlobs;
-use regex::{Regex, RegexBuilder};
 use std::ops::Range;
 use toml::Spanned;
-
-/// Regexes larger than this once compiled are refused (a rule, not a denial of service).
-const REGEX_SIZE_LIMIT: usize = 8 << 20;
 
 /// Builds span-carrying diagnostics for one rule file.
 pub(super) struct Checker<'a> {
@@ -15,6 +12,9 @@ pub(super) struct Checker<'a> {
     pub path: &'a str,
     /// The rule file's text.
     pub text: &'a str,
+    /// Built-in rule: regexes are checked for syntax now and compiled on first use (the
+    /// test suite compiles them all); a user rule's are compiled now.
+    pub builtin: bool,
 }
 
 impl Checker<'_> {
@@ -35,16 +35,29 @@ impl Checker<'_> {
         problem(self.path, self.text, None, message, help, "here")
     }
 
-    /// Compiles a regex, or records why it does not compile.
-    pub fn regex(&self, pattern: &Spanned<String>, errors: &mut Vec<HardenError>) -> Option<Regex> {
-        match RegexBuilder::new(pattern.get_ref())
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-        {
+    /// Compiles a regex (a built-in rule's: checks its syntax, compiles it on first use),
+    /// or records why it does not compile.
+    pub fn regex(
+        &self,
+        pattern: &Spanned<String>,
+        errors: &mut Vec<HardenError>,
+    ) -> Option<LazyRegex> {
+        let checked = if self.builtin {
+            // The syntax tree only: translating it (Unicode classes, case folding) costs
+            // nearly as much as compiling.
+            regex_syntax::ast::parse::Parser::new()
+                .parse(pattern.get_ref())
+                .map(|_| LazyRegex::deferred(pattern.get_ref()))
+                .map_err(|error| error.to_string())
+        } else {
+            build(pattern.get_ref())
+                .map(LazyRegex::compiled)
+                .map_err(|error| error.to_string())
+        };
+        match checked {
             Ok(regex) => Some(regex),
             Err(error) => {
                 let detail = error
-                    .to_string()
                     .lines()
                     .last()
                     .unwrap_or("invalid regex")

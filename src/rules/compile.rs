@@ -11,7 +11,7 @@ use super::spec::{FileSpec, RuleKindSpec, RuleSpec, SecretSpec};
 use super::{Docs, Examples, FileRule, RouteRule, Rule, RuleKind, SecretRule};
 use crate::error::HardenError;
 use crate::language::LanguageSelector;
-use regex::Regex;
+use crate::rules::lazy_regex::LazyRegex;
 
 /// Parses and compiles one rule file. `path` is how the file is named in messages; the
 /// file stem must equal the rule id. Returns every problem found, not only the first.
@@ -27,7 +27,11 @@ pub fn compile_rule(path: &str, text: &str, builtin: bool) -> Result<Rule, Vec<H
         )]
     })?;
     let mut errors = Vec::new();
-    let checker = Checker { path, text };
+    let checker = Checker {
+        path,
+        text,
+        builtin,
+    };
 
     let id = spec.id.get_ref().clone();
     if !is_kebab_case(&id) {
@@ -226,7 +230,7 @@ fn compile_secret(
         ));
     }
     let allow_paths = checker.globs(&spec.allowlist.paths, errors);
-    let allow_regexes: Vec<Regex> = spec
+    let allow_regexes: Vec<LazyRegex> = spec
         .allowlist
         .regexes
         .iter()

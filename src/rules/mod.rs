@@ -7,6 +7,7 @@ mod checker;
 pub mod compile;
 mod compile_fix;
 mod compile_pattern;
+pub mod lazy_regex;
 pub use compile_fix::RuleFix;
 pub mod load;
 pub mod spec;
@@ -16,8 +17,8 @@ pub use crate::matchers::pattern::PatternRule;
 pub use crate::matchers::route::RouteRule;
 pub use crate::matchers::taint::TaintRule;
 use crate::pathglob::PathGlobs;
+use crate::rules::lazy_regex::LazyRegex;
 use crate::severity::Severity;
-use regex::Regex;
 pub use spec::{ExampleSpec, FileCondition};
 
 /// A validated, compiled rule.
@@ -111,7 +112,7 @@ pub struct SecretRule {
     /// Lower-cased prefilter keywords; empty means the rule runs on every file.
     pub keywords: Vec<String>,
     /// The credential regex.
-    pub regex: Regex,
+    pub regex: LazyRegex,
     /// Index of the `secret` capture group, if the regex has one.
     pub secret_group: Option<usize>,
     /// Minimum Shannon entropy of the credential.
@@ -123,7 +124,7 @@ pub struct SecretRule {
     /// Paths where the rule does not run.
     pub allow_paths: PathGlobs,
     /// Credentials matching any of these are ignored.
-    pub allow_regexes: Vec<Regex>,
+    pub allow_regexes: Vec<LazyRegex>,
     /// Lower-cased words; credentials containing one are ignored.
     pub stopwords: Vec<String>,
 }
@@ -138,7 +139,7 @@ pub struct FileRule {
     /// Paths never reported.
     pub exclude: PathGlobs,
     /// Regex the text must match too.
-    pub contains: Option<Regex>,
+    pub contains: Option<LazyRegex>,
     /// Present, or present and not covered by `.gitignore`.
     pub when: FileCondition,
 }

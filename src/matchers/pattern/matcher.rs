@@ -143,11 +143,7 @@ fn match_inner<'t>(
                 && next(env)
         }
         PNode::Ident(name) => target.kind() == "identifier" && cx.text(target) == name && next(env),
-        PNode::Const(constant) => {
-            cx.eval(target)
-                .is_some_and(|value| match_const(constant, &value))
-                && next(env)
-        }
+        PNode::Const(constant) => match_const_node(constant, target, cx) && next(env),
         PNode::FString(parts) => {
             target.kind() == "string"
                 && match_some_each(parts, &interpolations(target), cx, env, next)
@@ -474,6 +470,41 @@ fn match_unordered<'t>(
         }
     }
     false
+}
+
+/// Whether the constant value of `node` matches `pattern`. Dictionary literals are matched
+/// pair by pair and containers never equal scalars, so a pattern tried on every enclosing
+/// dictionary does not evaluate each one whole (nested configuration dicts made that
+/// quadratic).
+fn match_const_node<'t>(pattern: &ConstPattern, node: Node<'t>, cx: &FileContext<'t>) -> bool {
+    let node = unparenthesize(node);
+    let container = matches!(node.kind(), "dictionary" | "list" | "tuple" | "set");
+    match (pattern, node.kind()) {
+        (ConstPattern::Dict(pairs), "dictionary") => {
+            let targets: Vec<Node<'t>> = named_children(node)
+                .into_iter()
+                .filter(|child| child.kind() == "pair")
+                .collect();
+            let open = pairs.iter().any(Option::is_none);
+            let wanted: Vec<&(ConstPattern, ConstPattern)> = pairs.iter().flatten().collect();
+            (open || wanted.len() == targets.len())
+                && wanted.iter().all(|(key, item)| {
+                    targets.iter().any(|pair| {
+                        pair.child_by_field_name("key")
+                            .is_some_and(|target| match_const_node(key, target, cx))
+                            && pair
+                                .child_by_field_name("value")
+                                .is_some_and(|target| match_const_node(item, target, cx))
+                    })
+                })
+        }
+        (ConstPattern::Value(_), _) if container => false,
+        (ConstPattern::Dict(_), _) if container => false,
+        (ConstPattern::Seq { .. }, "dictionary") => false,
+        _ => cx
+            .eval(node)
+            .is_some_and(|value| match_const(pattern, &value)),
+    }
 }
 
 fn match_const(pattern: &ConstPattern, value: &Const) -> bool {

@@ -8,6 +8,8 @@
 
 use super::consts::Const;
 use crate::parse::python::{PythonSource, named_children, node_text, string_value};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use tree_sitter::Node;
 
 const ELLIPSIS: &str = "__hx_ell__";
@@ -103,31 +105,60 @@ pub struct PatternError {
     pub offset: Option<usize>,
 }
 
+thread_local! {
+    /// Patterns already compiled on this thread: rule loading compiles each pattern twice
+    /// (metavariable checks, then the rule) and rules share many patterns.
+    static COMPILED: RefCell<HashMap<String, Result<PNode, PatternError>>> =
+        RefCell::new(HashMap::new());
+}
+
 /// Compiles a pattern written in Python.
 pub fn compile_pattern(pattern: &str) -> Result<PNode, PatternError> {
+    if let Some(known) = COMPILED.with(|cache| cache.borrow().get(pattern).cloned()) {
+        return known;
+    }
+    let compiled = compile_uncached(pattern);
+    COMPILED.with(|cache| {
+        cache
+            .borrow_mut()
+            .insert(pattern.to_owned(), compiled.clone())
+    });
+    compiled
+}
+
+fn compile_uncached(pattern: &str) -> Result<PNode, PatternError> {
     let dedented = dedent(pattern);
     let is_except = dedented.trim_start().starts_with("except");
     let prefix = if is_except { "try:\n    pass\n" } else { "" };
     let plain = format!("{prefix}{}", substitute_placeholders(&dedented, false));
     // `...` inside braces is an item in a set but must be a `**` entry in a dict; try the
     // plain reading first, then the dict one.
-    let code = match PythonSource::parse(&plain) {
-        Some(source) if !source.tree.root_node().has_error() => plain,
-        _ => {
+    let clean = |code: &str| {
+        PythonSource::parse(code)
+            .map(|source| source.tree)
+            .filter(|tree| !tree.root_node().has_error())
+    };
+    let (code, parsed) = match clean(&plain) {
+        Some(tree) => (plain, Some(tree)),
+        None => {
             let dict = format!("{prefix}{}", substitute_placeholders(&dedented, true));
-            match PythonSource::parse(&dict) {
-                Some(source) if !source.tree.root_node().has_error() => dict,
-                _ => plain,
+            match clean(&dict) {
+                Some(tree) => (dict, Some(tree)),
+                None => {
+                    let tree = PythonSource::parse(&plain).map(|source| source.tree);
+                    (plain, tree)
+                }
             }
         }
     };
     let prefix = prefix.len();
-    let Some(source) = PythonSource::parse(&code) else {
+    let Some(tree) = parsed else {
         return Err(PatternError {
             message: "the pattern could not be parsed".to_owned(),
             offset: None,
         });
     };
+    let source = PythonSource { text: &code, tree };
     let root = source.tree.root_node();
     if let Some(error) = first_error(root) {
         return Err(PatternError {

@@ -9,7 +9,7 @@
 use super::consts::Const;
 use super::matcher::{Bindings, FileContext, Next, bound, match_then};
 use super::ptree::PNode;
-use regex::Regex;
+use crate::rules::lazy_regex::LazyRegex;
 use tree_sitter::Node;
 
 /// A compiled rule object.
@@ -20,7 +20,7 @@ pub struct RuleObject {
     /// tree-sitter node kind.
     pub kind: Option<String>,
     /// Regex over the node's text.
-    pub regex: Option<Regex>,
+    pub regex: Option<LazyRegex>,
     /// At least one must match.
     pub any: Vec<RuleObject>,
     /// All must match.
@@ -45,11 +45,11 @@ pub struct Condition {
     /// `$X`.
     pub metavariable: String,
     /// The bound node's source text must match.
-    pub regex: Option<Regex>,
+    pub regex: Option<LazyRegex>,
     /// The bound node's source text must not match.
-    pub not_regex: Option<Regex>,
+    pub not_regex: Option<LazyRegex>,
     /// The bound node's constant string value must match.
-    pub value_regex: Option<Regex>,
+    pub value_regex: Option<LazyRegex>,
     /// The bound node must (true) or must not (false) have a constant value.
     pub literal: Option<bool>,
     /// Its constant string value is at least this long.
