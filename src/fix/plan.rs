@@ -8,6 +8,7 @@
 use super::{Applicability, Edit, Fix};
 use crate::findings::{Finding, digest};
 use crate::matchers::names::ImportTable;
+use crate::parse::node_ext::NodeExt;
 use crate::parse::python::{PythonSource, named_children};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -258,7 +259,7 @@ fn import_edit(path: &str, text: &str, imports: &BTreeSet<String>) -> Option<Edi
     }
     let mut after = None;
     for (index, statement) in named_children(root).into_iter().enumerate() {
-        match statement.kind() {
+        match statement.kind_name() {
             "import_statement" | "import_from_statement" | "future_import_statement" => {
                 after = Some(statement)
             }
@@ -266,7 +267,7 @@ fn import_edit(path: &str, text: &str, imports: &BTreeSet<String>) -> Option<Edi
                 if index == 0
                     && statement
                         .named_child(0)
-                        .is_some_and(|child| child.kind() == "string") =>
+                        .is_some_and(|child| child.kind_name() == "string") =>
             {
                 after = Some(statement)
             }

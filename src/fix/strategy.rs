@@ -7,6 +7,7 @@ use super::{Applicability, Edit, Fix};
 use crate::discover::git::GitContext;
 use crate::findings::Finding;
 use crate::matchers::pattern::consts::compact;
+use crate::parse::node_ext::NodeExt;
 use crate::parse::python::{PythonSource, node_text, string_value};
 use crate::rules::{RuleFix, RuleSet};
 use ignore::gitignore::GitignoreBuilder;
@@ -65,7 +66,7 @@ pub fn environment_fix(
 fn smallest_string<'t>(root: Node<'t>, range: &Range<usize>) -> Option<Node<'t>> {
     let mut node = root.descendant_for_byte_range(range.start, range.end)?;
     loop {
-        if node.kind() == "string" {
+        if node.kind_name() == "string" {
             return Some(node);
         }
         node = node.parent()?;
@@ -75,16 +76,16 @@ fn smallest_string<'t>(root: Node<'t>, range: &Range<usize>) -> Option<Node<'t>>
 /// The name the literal is stored under: an assignment target, a keyword, a dict key.
 fn variable_name(text: &str, literal: Node<'_>) -> Option<String> {
     let parent = literal.parent()?;
-    match parent.kind() {
+    match parent.kind_name() {
         "assignment" | "augmented_assignment" => parent
-            .child_by_field_name("left")
+            .field("left")
             .map(|left| compact(node_text(text, left)))
             .and_then(|left| env_name(&left)),
         "keyword_argument" => parent
-            .child_by_field_name("name")
+            .field("name")
             .and_then(|name| env_name(node_text(text, name))),
         "pair" => parent
-            .child_by_field_name("key")
+            .field("key")
             .and_then(|key| {
                 string_value(text, key).or_else(|| Some(node_text(text, key).to_owned()))
             })

@@ -13,6 +13,7 @@ use crate::matchers::pattern::consts::Const;
 use crate::matchers::pattern::matcher::{Bindings, FileContext, bound, call_arguments, match_node};
 use crate::matchers::pattern::ptree::PNode;
 use crate::matchers::pattern::rule::RuleObject;
+use crate::parse::node_ext::NodeExt;
 use crate::parse::python::named_children;
 use tree_sitter::Node;
 
@@ -310,7 +311,7 @@ fn widen<'t>(
 ) -> Node<'t> {
     while let Some(parent) = cx.parent(target) {
         // `str(e)`: the call's parent chain goes through its argument list.
-        let candidate = if parent.kind() == "argument_list" {
+        let candidate = if parent.kind_name() == "argument_list" {
             cx.parent(parent).unwrap_or(parent)
         } else {
             parent
@@ -329,12 +330,12 @@ fn widen<'t>(
 
 /// The call a node is, or that an expression statement or assignment holds.
 fn call_of(node: Node<'_>) -> Option<Node<'_>> {
-    match node.kind() {
+    match node.kind_name() {
         "call" => Some(node),
         "expression_statement" | "await" | "parenthesized_expression" => {
             named_children(node).into_iter().find_map(call_of)
         }
-        "assignment" => node.child_by_field_name("right").and_then(call_of),
+        "assignment" => node.field("right").and_then(call_of),
         "decorator" => node.named_child(0).and_then(call_of),
         _ => None,
     }
@@ -352,7 +353,7 @@ fn keyword_value<'t>(cx: &FileContext<'t>, call: Node<'t>, name: &str) -> Option
 fn statement_of<'t>(cx: &FileContext<'t>, node: Node<'t>) -> Node<'t> {
     let mut current = node;
     while let Some(parent) = cx.parent(current) {
-        if matches!(parent.kind(), "block" | "module") {
+        if matches!(parent.kind_name(), "block" | "module") {
             return current;
         }
         current = parent;
@@ -422,8 +423,8 @@ fn set_keyword(
         return Some((existing.byte_range(), value.to_owned()));
     }
     let arguments = call
-        .child_by_field_name("arguments")
-        .filter(|arguments| arguments.kind() == "argument_list")?;
+        .field("arguments")
+        .filter(|arguments| arguments.kind_name() == "argument_list")?;
     let argument = format!("{name}={value}");
     let last = named_children(arguments).into_iter().last();
     let close = arguments.end_byte().saturating_sub(1);
@@ -464,12 +465,12 @@ fn remove_keyword(
     call: Node<'_>,
     name: &str,
 ) -> Option<(std::ops::Range<usize>, String)> {
-    let arguments = call.child_by_field_name("arguments")?;
+    let arguments = call.field("arguments")?;
     let items = named_children(arguments);
     let index = items.iter().position(|item| {
-        item.kind() == "keyword_argument"
+        item.kind_name() == "keyword_argument"
             && item
-                .child_by_field_name("name")
+                .field("name")
                 .is_some_and(|keyword| cx.text(keyword) == name)
     })?;
     let item = items[index];

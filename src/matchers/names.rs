@@ -5,6 +5,7 @@
 //! module-wide: an import inside a function counts for the whole file, which errs towards
 //! resolving). Qualified names are dotted strings; relative imports keep their dots.
 
+use crate::parse::node_ext::NodeExt;
 use crate::parse::python::{named_children, node_text};
 use std::collections::HashMap;
 use tree_sitter::Node;
@@ -23,7 +24,7 @@ impl ImportTable {
         let mut table = ImportTable::default();
         let mut stack = vec![root];
         while let Some(node) = stack.pop() {
-            match node.kind() {
+            match node.kind_name() {
                 "import_statement" => table.add_import(source, node),
                 "import_from_statement" => table.add_import_from(source, node),
                 // Imports live in statements; expressions never hold one.
@@ -50,7 +51,7 @@ impl ImportTable {
     fn add_import(&mut self, source: &str, node: Node<'_>) {
         let mut cursor = node.walk();
         for name in node.children_by_field_name("name", &mut cursor) {
-            match name.kind() {
+            match name.kind_name() {
                 // `import a.b.c` binds `a`, which already resolves to itself.
                 "dotted_name" => {
                     let first = dotted(source, name)
@@ -61,10 +62,7 @@ impl ImportTable {
                     self.modules.insert(first);
                 }
                 "aliased_import" => {
-                    if let (Some(target), Some(alias)) = (
-                        name.child_by_field_name("name"),
-                        name.child_by_field_name("alias"),
-                    ) {
+                    if let (Some(target), Some(alias)) = (name.field("name"), name.field("alias")) {
                         self.aliases
                             .insert(node_text(source, alias).to_owned(), dotted(source, target));
                     }
@@ -75,18 +73,15 @@ impl ImportTable {
     }
 
     fn add_import_from(&mut self, source: &str, node: Node<'_>) {
-        let Some(module) = node.child_by_field_name("module_name") else {
+        let Some(module) = node.field("module_name") else {
             return;
         };
         let module = dotted(source, module);
         let mut cursor = node.walk();
         for name in node.children_by_field_name("name", &mut cursor) {
-            let (imported, local) = match name.kind() {
+            let (imported, local) = match name.kind_name() {
                 "dotted_name" => (dotted(source, name), dotted(source, name)),
-                "aliased_import" => match (
-                    name.child_by_field_name("name"),
-                    name.child_by_field_name("alias"),
-                ) {
+                "aliased_import" => match (name.field("name"), name.field("alias")) {
                     (Some(target), Some(alias)) => {
                         (dotted(source, target), node_text(source, alias).to_owned())
                     }
@@ -133,11 +128,11 @@ impl ImportTable {
     /// The qualified name of an expression made of names and attribute accesses
     /// (`sp.run` → `subprocess.run`), or `None` for anything else (calls, subscripts...).
     pub fn qualified_name(&self, source: &str, node: Node<'_>) -> Option<String> {
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => Some(self.resolve_name(node_text(source, node)).to_owned()),
             "attribute" => {
-                let object = self.qualified_name(source, node.child_by_field_name("object")?)?;
-                let attribute = node_text(source, node.child_by_field_name("attribute")?);
+                let object = self.qualified_name(source, node.field("object")?)?;
+                let attribute = node_text(source, node.field("attribute")?);
                 Some(format!("{object}.{attribute}"))
             }
             "parenthesized_expression" => match named_children(node).as_slice() {

@@ -6,20 +6,24 @@
 
 use crate::findings::Match;
 use crate::language::Language;
+use crate::matchers::pattern::literals::FOLDED;
 use crate::matchers::pattern::matcher::FileContext;
-use crate::matchers::pattern::nodes_by_kind;
+use crate::matchers::pattern::{nodes_by_kind, regex_literals};
 use crate::parse::python::PythonSource;
 use crate::rules::{Rule, RuleKind};
 use aho_corasick::AhoCorasick;
-use std::collections::HashSet;
 
 /// The Python code rules of a rule set, with the shared word prefilter.
 pub struct PythonMatcher {
-    /// Indices (in the rule set) of the pattern and taint rules.
-    rules: Vec<usize>,
-    /// Every word any rule requires.
-    words: Vec<String>,
-    automaton: Option<AhoCorasick>,
+    /// Indices (in the rule set) of the code rules, each with its word clauses (indices
+    /// into the words; `None`: no requirement): one clause entirely present lets it run.
+    rules: Vec<(usize, Option<Vec<Vec<usize>>>)>,
+    /// How many distinct words the clauses use.
+    word_count: usize,
+    /// Case-sensitive words (identifiers), with their word index.
+    exact: Option<(AhoCorasick, Vec<usize>)>,
+    /// Words matched ASCII case-insensitively (from regexes), with their word index.
+    folded: Option<(AhoCorasick, Vec<usize>)>,
 }
 
 /// Identifier clauses a rule needs (`None`: no requirement).
@@ -27,6 +31,8 @@ fn rule_words(rule: &Rule) -> Option<Vec<Vec<String>>> {
     match &rule.kind {
         RuleKind::Pattern(pattern) => pattern.words().cloned(),
         RuleKind::Taint(taint) => taint.words(),
+        // The full path is made of string literals of the file.
+        RuleKind::Route(route) => regex_literals(route.path_regex.as_str()),
         _ => None,
     }
 }
@@ -34,8 +40,15 @@ fn rule_words(rule: &Rule) -> Option<Vec<Vec<String>>> {
 impl PythonMatcher {
     /// Builds the matcher for the code rules among `rules`.
     pub fn new(rules: &[Rule]) -> PythonMatcher {
-        let mut indices = Vec::new();
         let mut words: Vec<String> = Vec::new();
+        let mut index_of = |word: &String| match words.iter().position(|known| known == word) {
+            Some(index) => index,
+            None => {
+                words.push(word.clone());
+                words.len() - 1
+            }
+        };
+        let mut code_rules = Vec::new();
         for (index, rule) in rules.iter().enumerate() {
             if !matches!(
                 rule.kind,
@@ -43,20 +56,38 @@ impl PythonMatcher {
             ) {
                 continue;
             }
-            indices.push(index);
-            for word in rule_words(rule).iter().flatten().flatten() {
-                if !words.contains(word) {
-                    words.push(word.clone());
-                }
-            }
+            let clauses = rule_words(rule).map(|clauses| {
+                clauses
+                    .iter()
+                    .map(|clause| clause.iter().map(&mut index_of).collect())
+                    .collect()
+            });
+            code_rules.push((index, clauses));
         }
-        let automaton = (!words.is_empty())
-            .then(|| AhoCorasick::new(&words).ok())
-            .flatten();
+        let automaton = |folded: bool| {
+            let (texts, ids): (Vec<&str>, Vec<usize>) = words
+                .iter()
+                .enumerate()
+                .filter_map(|(id, word)| match word.strip_prefix(FOLDED) {
+                    Some(text) if folded => Some((text, id)),
+                    None if !folded => Some((word.as_str(), id)),
+                    _ => None,
+                })
+                .unzip();
+            if texts.is_empty() {
+                return None;
+            }
+            AhoCorasick::builder()
+                .ascii_case_insensitive(folded)
+                .build(&texts)
+                .ok()
+                .map(|automaton| (automaton, ids))
+        };
         PythonMatcher {
-            rules: indices,
-            words,
-            automaton,
+            rules: code_rules,
+            word_count: words.len(),
+            exact: automaton(false),
+            folded: automaton(true),
         }
     }
 
@@ -106,29 +137,23 @@ impl PythonMatcher {
 
     /// The code rules that can match this file: right language, required words present.
     fn candidate_rules(&self, rules: &[Rule], language: Language, text: &str) -> Vec<usize> {
-        let present: HashSet<usize> = match &self.automaton {
-            Some(automaton) => automaton
-                .find_overlapping_iter(text)
-                .map(|hit| hit.pattern().as_usize())
-                .collect(),
-            None => HashSet::new(),
-        };
-        let has = |word: &String| {
-            self.words
-                .iter()
-                .position(|known| known == word)
-                .is_some_and(|index| present.contains(&index))
-        };
+        let mut present = vec![false; self.word_count];
+        for (automaton, ids) in [&self.exact, &self.folded].into_iter().flatten() {
+            for hit in automaton.find_overlapping_iter(text) {
+                present[ids[hit.pattern().as_usize()]] = true;
+            }
+        }
         self.rules
             .iter()
-            .copied()
-            .filter(|&index| {
-                rules[index].applies_to(language)
-                    && match rule_words(&rules[index]) {
-                        None => true,
-                        Some(clauses) => clauses.iter().any(|clause| clause.iter().all(has)),
-                    }
+            .filter(|(index, clauses)| {
+                rules[*index].applies_to(language)
+                    && clauses.as_ref().is_none_or(|clauses| {
+                        clauses
+                            .iter()
+                            .any(|clause| clause.iter().all(|&word| present[word]))
+                    })
             })
+            .map(|(index, _)| *index)
             .collect()
     }
 }

@@ -10,6 +10,7 @@
 use crate::matchers::pattern::consts::Const;
 use crate::matchers::pattern::matcher::{FileContext, call_arguments};
 use crate::matchers::taint::routes::ROUTE_METHODS;
+use crate::parse::node_ext::NodeExt;
 use crate::parse::python::{named_children, string_value, unparenthesize};
 use crate::rules::lazy_regex::LazyRegex;
 use std::collections::HashMap;
@@ -39,7 +40,7 @@ impl RouteRule {
         let mut found = Vec::new();
         let mut stack = vec![cx.root];
         while let Some(node) = stack.pop() {
-            if node.kind() == "decorated_definition"
+            if node.kind_name() == "decorated_definition"
                 && let Some(range) = self.check_handler(node, cx, &includes)
             {
                 found.push(range);
@@ -57,11 +58,11 @@ impl RouteRule {
         includes: &HashMap<String, Mount>,
     ) -> Option<Range<usize>> {
         let function = definition
-            .child_by_field_name("definition")
-            .filter(|node| node.kind() == "function_definition")?;
+            .field("definition")
+            .filter(|node| node.kind_name() == "function_definition")?;
         let decorators: Vec<Node<'_>> = named_children(definition)
             .into_iter()
-            .filter(|child| child.kind() == "decorator")
+            .filter(|child| child.kind_name() == "decorator")
             .filter_map(|decorator| decorator.named_child(0))
             .collect();
         let (route, route_decorator) = decorators
@@ -100,14 +101,12 @@ impl RouteRule {
         let mut mounts = HashMap::new();
         let mut stack = vec![cx.root];
         while let Some(node) = stack.pop() {
-            if node.kind() == "call"
-                && let Some(callee) = node.child_by_field_name("function")
-                && callee.kind() == "attribute"
-                && callee
-                    .child_by_field_name("attribute")
-                    .is_some_and(|method| {
-                        matches!(cx.text(method), "include_router" | "register_blueprint")
-                    })
+            if node.kind_name() == "call"
+                && let Some(callee) = node.field("function")
+                && callee.kind_name() == "attribute"
+                && callee.field("attribute").is_some_and(|method| {
+                    matches!(cx.text(method), "include_router" | "register_blueprint")
+                })
             {
                 let (positional, keywords) = call_arguments(cx, node);
                 if let Some(router) = positional.first() {
@@ -122,7 +121,7 @@ impl RouteRule {
                         }
                     }
                     // The app the router is included in may require authentication for all.
-                    if let Some(app) = callee.child_by_field_name("object") {
+                    if let Some(app) = callee.field("object") {
                         mount
                             .dependencies
                             .extend(self.mount_of(app, cx).dependencies);
@@ -140,13 +139,13 @@ impl RouteRule {
     /// `FastAPI(dependencies=...)`).
     fn mount_of(&self, owner: Node<'_>, cx: &FileContext<'_>) -> Mount {
         let mut mount = Mount::default();
-        if owner.kind() != "identifier" {
+        if owner.kind_name() != "identifier" {
             return mount;
         }
         let Some(origin) = cx
             .consts
             .origin(cx.text(owner), owner)
-            .filter(|origin| origin.kind() == "call")
+            .filter(|origin| origin.kind_name() == "call")
         else {
             return mount;
         };
@@ -166,13 +165,13 @@ impl RouteRule {
 
 /// `owner.get("/path", ...)` → (owner, path).
 fn route_call<'t>(expression: Node<'t>, cx: &FileContext<'t>) -> Option<(Node<'t>, String)> {
-    if expression.kind() != "call" {
+    if expression.kind_name() != "call" {
         return None;
     }
     let callee = expression
-        .child_by_field_name("function")
-        .filter(|callee| callee.kind() == "attribute")?;
-    let method = cx.text(callee.child_by_field_name("attribute")?);
+        .field("function")
+        .filter(|callee| callee.kind_name() == "attribute")?;
+    let method = cx.text(callee.field("attribute")?);
     if !ROUTE_METHODS.contains(&method) {
         return None;
     }
@@ -184,7 +183,7 @@ fn route_call<'t>(expression: Node<'t>, cx: &FileContext<'t>) -> Option<(Node<'t
             .map(|(_, value)| *value)
     })?;
     let path = constant_string(path_node, cx)?;
-    Some((callee.child_by_field_name("object")?, path))
+    Some((callee.field("object")?, path))
 }
 
 fn constant_string(node: Node<'_>, cx: &FileContext<'_>) -> Option<String> {
@@ -206,7 +205,7 @@ fn dependency_names(list: Node<'_>, cx: &FileContext<'_>) -> Vec<String> {
 /// `Depends(f)` / `Security(f, ...)` → `f` (or `Security` itself when it has no argument).
 fn dependency_of(expression: Node<'_>, cx: &FileContext<'_>) -> Option<String> {
     let expression = unparenthesize(expression);
-    if expression.kind() != "call" {
+    if expression.kind_name() != "call" {
         return None;
     }
     let callee = callee_name(expression, cx);
@@ -230,13 +229,13 @@ fn dependency_of(expression: Node<'_>, cx: &FileContext<'_>) -> Option<String> {
 
 /// Dependencies declared by parameters: `x = Depends(f)`, `x: Annotated[T, Depends(f)]`.
 fn parameter_dependencies(function: Node<'_>, cx: &FileContext<'_>) -> Vec<String> {
-    let Some(parameters) = function.child_by_field_name("parameters") else {
+    let Some(parameters) = function.field("parameters") else {
         return Vec::new();
     };
     let mut found = Vec::new();
     let mut stack = named_children(parameters);
     while let Some(node) = stack.pop() {
-        if node.kind() == "call"
+        if node.kind_name() == "call"
             && let Some(dependency) = dependency_of(node, cx)
         {
             found.push(dependency);
@@ -258,10 +257,8 @@ fn keyword_dependencies(decorator: Node<'_>, cx: &FileContext<'_>) -> Vec<String
 }
 
 fn callee_name<'t>(expression: Node<'_>, cx: &FileContext<'t>) -> &'t str {
-    let target = if expression.kind() == "call" {
-        expression
-            .child_by_field_name("function")
-            .unwrap_or(expression)
+    let target = if expression.kind_name() == "call" {
+        expression.field("function").unwrap_or(expression)
     } else {
         expression
     };
@@ -273,24 +270,24 @@ fn callee_name<'t>(expression: Node<'_>, cx: &FileContext<'t>) -> &'t str {
 fn is_stub(name: &str, cx: &FileContext<'_>) -> bool {
     let mut stack = vec![cx.root];
     while let Some(node) = stack.pop() {
-        if node.kind() == "function_definition"
+        if node.kind_name() == "function_definition"
             && node
-                .child_by_field_name("name")
+                .field("name")
                 .is_some_and(|defined| cx.text(defined) == name)
         {
-            let Some(body) = node.child_by_field_name("body") else {
+            let Some(body) = node.field("body") else {
                 return false;
             };
             return named_children(body)
                 .into_iter()
                 .enumerate()
-                .all(|(index, statement)| match statement.kind() {
+                .all(|(index, statement)| match statement.kind_name() {
                     "pass_statement" => true,
                     "expression_statement" => {
                         let expression = statement.named_child(0);
                         expression.is_some_and(|expression| {
-                            expression.kind() == "ellipsis"
-                                || (index == 0 && expression.kind() == "string")
+                            expression.kind_name() == "ellipsis"
+                                || (index == 0 && expression.kind_name() == "string")
                         })
                     }
                     "return_statement" => statement
@@ -300,7 +297,7 @@ fn is_stub(name: &str, cx: &FileContext<'_>) -> bool {
                 });
         }
         if matches!(
-            node.kind(),
+            node.kind_name(),
             "module" | "block" | "class_definition" | "decorated_definition" | "if_statement"
         ) {
             stack.extend(named_children(node));

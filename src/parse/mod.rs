@@ -1,4 +1,5 @@
 //! Turning text into structure the matchers use: line/column positions, Python syntax trees.
 
 pub mod line_index;
+pub mod node_ext;
 pub mod python;

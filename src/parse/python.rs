@@ -5,6 +5,7 @@
 //! fails: invalid code yields `ERROR` nodes, which matchers treat as opaque. A parser is
 //! kept per thread, since tree-sitter parsers are not shareable.
 
+use crate::parse::node_ext::NodeExt;
 use std::cell::RefCell;
 use tree_sitter::{Node, Parser, Tree};
 
@@ -80,13 +81,13 @@ pub fn node_text<'a>(source: &'a str, node: Node<'_>) -> &'a str {
 pub fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     let mut cursor = node.walk();
     node.named_children(&mut cursor)
-        .filter(|child| child.kind() != "comment")
+        .filter(|child| child.kind_name() != "comment")
         .collect()
 }
 
 /// Strips redundant parentheses: `((x))` is `x`.
 pub fn unparenthesize(mut node: Node<'_>) -> Node<'_> {
-    while node.kind() == "parenthesized_expression" {
+    while node.kind_name() == "parenthesized_expression" {
         match named_children(node).as_slice() {
             [inner] => node = *inner,
             _ => break,
@@ -98,12 +99,12 @@ pub fn unparenthesize(mut node: Node<'_>) -> Node<'_> {
 /// The value of a string literal without interpolation (`"a"`, `'b'`, `r"c"`, `"a" "b"`),
 /// or `None` for f-strings with `{...}` parts, byte strings aside (their text is returned).
 pub fn string_value(source: &str, node: Node<'_>) -> Option<String> {
-    match node.kind() {
+    match node.kind_name() {
         "string" => {
             let mut value = String::new();
             let mut cursor = node.walk();
             for part in node.children(&mut cursor) {
-                match part.kind() {
+                match part.kind_name() {
                     "string_content" => push_content(source, part, &mut value),
                     "interpolation" => return None,
                     _ => {}

@@ -7,6 +7,7 @@
 //! values, or bound by a parameter, loop or `with`, has no constant value. Containers keep
 //! their known items and mark the rest [`Const::Unknown`].
 
+use crate::parse::node_ext::NodeExt;
 use crate::parse::python::{Parents, named_children, node_text, string_value, unparenthesize};
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -66,10 +67,10 @@ impl<'t> Assignments<'t> {
         };
         let mut stack = vec![(root, 0usize)];
         while let Some((node, scope)) = stack.pop() {
-            match node.kind() {
+            match node.kind_name() {
                 "function_definition" | "lambda" => {
                     let inner = node.id();
-                    if let Some(parameters) = node.child_by_field_name("parameters") {
+                    if let Some(parameters) = node.field("parameters") {
                         for name in parameter_names(source, parameters) {
                             assignments.bind(inner, name, Binding::Opaque);
                         }
@@ -79,10 +80,10 @@ impl<'t> Assignments<'t> {
                 }
                 "assignment" => assignments.add_assignment(source, node, scope),
                 "with_item" => {
-                    if let Some(item) = node.child_by_field_name("value")
-                        && item.kind() == "as_pattern"
+                    if let Some(item) = node.field("value")
+                        && item.kind_name() == "as_pattern"
                         && let (Some(manager), Some(alias)) =
-                            (item.named_child(0), item.child_by_field_name("alias"))
+                            (item.named_child(0), item.field("alias"))
                     {
                         for name in target_names(source, alias) {
                             assignments.bind(scope, name, Binding::Entered(manager));
@@ -90,9 +91,7 @@ impl<'t> Assignments<'t> {
                     }
                 }
                 "augmented_assignment" | "for_statement" | "for_in_clause" | "named_expression" => {
-                    let target = node
-                        .child_by_field_name("left")
-                        .or_else(|| node.child_by_field_name("name"));
+                    let target = node.field("left").or_else(|| node.field("name"));
                     if let Some(target) = target {
                         for name in target_names(source, target) {
                             assignments.bind(scope, name, Binding::Opaque);
@@ -107,21 +106,18 @@ impl<'t> Assignments<'t> {
     }
 
     fn add_assignment(&mut self, source: &str, node: Node<'t>, scope: usize) {
-        let (Some(left), right) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        ) else {
+        let (Some(left), right) = (node.field("left"), node.field("right")) else {
             return;
         };
         // `x: int` without a value binds nothing.
         let Some(right) = right else { return };
         // `a = b = 1`: the right side is itself an assignment.
-        let value = if right.kind() == "assignment" {
-            right.child_by_field_name("right").unwrap_or(right)
+        let value = if right.kind_name() == "assignment" {
+            right.field("right").unwrap_or(right)
         } else {
             right
         };
-        match left.kind() {
+        match left.kind_name() {
             "identifier" => self.bind(
                 scope,
                 node_text(source, left).to_owned(),
@@ -146,7 +142,7 @@ impl<'t> Assignments<'t> {
     fn bindings_at(&self, name: &str, at: Node<'t>) -> Option<&[Binding<'t>]> {
         let mut current = self.parents.get(at);
         while let Some(node) = current {
-            if matches!(node.kind(), "function_definition" | "lambda")
+            if matches!(node.kind_name(), "function_definition" | "lambda")
                 && let Some(bindings) = self.scopes.get(&(node.id(), name.to_owned()))
             {
                 return Some(bindings);
@@ -206,7 +202,7 @@ impl<'t> Evaluation<'_, 't> {
         let source = self.source;
         let node = unparenthesize(node);
         let item = |child: Node<'t>| self.eval_at(child, depth + 1).unwrap_or(Const::Unknown);
-        match node.kind() {
+        match node.kind_name() {
             "string" | "concatenated_string" => string_value(source, node).map(Const::Str),
             "integer" => parse_int(node_text(source, node)).map(Const::Int),
             "float" => node_text(source, node)
@@ -226,21 +222,14 @@ impl<'t> Evaluation<'_, 't> {
             "dictionary" => Some(Const::Dict(
                 named_children(node)
                     .into_iter()
-                    .filter(|pair| pair.kind() == "pair")
-                    .filter_map(|pair| {
-                        Some((
-                            item(pair.child_by_field_name("key")?),
-                            item(pair.child_by_field_name("value")?),
-                        ))
-                    })
+                    .filter(|pair| pair.kind_name() == "pair")
+                    .filter_map(|pair| Some((item(pair.field("key")?), item(pair.field("value")?))))
                     .collect(),
             )),
             "binary_operator" => {
-                let left = self.eval_at(node.child_by_field_name("left")?, depth + 1)?;
-                let right = self.eval_at(node.child_by_field_name("right")?, depth + 1)?;
-                let operator = node
-                    .child_by_field_name("operator")
-                    .map(|op| node_text(source, op))?;
+                let left = self.eval_at(node.field("left")?, depth + 1)?;
+                let right = self.eval_at(node.field("right")?, depth + 1)?;
+                let operator = node.field("operator").map(|op| node_text(source, op))?;
                 match (operator, left, right) {
                     ("+", Const::Str(a), Const::Str(b)) => Some(Const::Str(a + &b)),
                     ("+", Const::Seq(mut a), Const::Seq(b)) => {
@@ -281,16 +270,14 @@ impl<'t> Evaluation<'_, 't> {
 fn parameter_names(source: &str, parameters: Node<'_>) -> Vec<String> {
     let mut names = Vec::new();
     for parameter in named_children(parameters) {
-        let name = match parameter.kind() {
+        let name = match parameter.kind_name() {
             "identifier" => Some(parameter),
             "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
                 named_children(parameter)
                     .into_iter()
-                    .find(|child| child.kind() == "identifier")
+                    .find(|child| child.kind_name() == "identifier")
             }
-            "default_parameter" | "typed_default_parameter" => {
-                parameter.child_by_field_name("name")
-            }
+            "default_parameter" | "typed_default_parameter" => parameter.field("name"),
             _ => None,
         };
         if let Some(name) = name {
@@ -305,7 +292,7 @@ fn target_names(source: &str, target: Node<'_>) -> Vec<String> {
     let mut names = Vec::new();
     let mut stack = vec![target];
     while let Some(node) = stack.pop() {
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => names.push(node_text(source, node).to_owned()),
             "pattern_list"
             | "tuple_pattern"
@@ -353,12 +340,10 @@ mod tests {
         let mut stack = vec![root];
         let mut found = None;
         while let Some(node) = stack.pop() {
-            if node.kind() == "call"
-                && node_text(code, node.child_by_field_name("function").unwrap()) == "probe"
+            if node.kind_name() == "call"
+                && node_text(code, node.field("function").unwrap()) == "probe"
             {
-                found = node
-                    .child_by_field_name("arguments")
-                    .and_then(|args| args.named_child(0));
+                found = node.field("arguments").and_then(|args| args.named_child(0));
             }
             stack.extend(named_children(node));
         }

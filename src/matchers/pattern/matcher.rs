@@ -7,6 +7,7 @@
 use super::consts::{Assignments, Const, compact};
 use super::ptree::{ConstPattern, PNode, PUNCTUATION};
 use crate::matchers::names::ImportTable;
+use crate::parse::node_ext::NodeExt;
 use crate::parse::python::{named_children, node_text, unparenthesize};
 use std::cell::Cell;
 use tree_sitter::Node;
@@ -126,26 +127,26 @@ fn match_inner<'t>(
         PNode::Name(name) => {
             // Cheap test first: the last part must agree, unless the name is an import alias.
             let last = name.rsplit('.').next().unwrap_or(name);
-            let target_last = match target.kind() {
+            let target_last = match target.kind_name() {
                 "identifier" => Some(cx.text(target)),
-                "attribute" => target
-                    .child_by_field_name("attribute")
-                    .map(|member| cx.text(member)),
+                "attribute" => target.field("attribute").map(|member| cx.text(member)),
                 _ => None,
             };
             let plausible = target_last.is_some_and(|target_last| {
                 target_last == last
-                    || (target.kind() == "identifier" && cx.imports.is_imported(target_last))
+                    || (target.kind_name() == "identifier" && cx.imports.is_imported(target_last))
             });
             plausible
                 && (compact(cx.text(target)) == *name
                     || cx.qualified_name(target).as_deref() == Some(name.as_str()))
                 && next(env)
         }
-        PNode::Ident(name) => target.kind() == "identifier" && cx.text(target) == name && next(env),
+        PNode::Ident(name) => {
+            target.kind_name() == "identifier" && cx.text(target) == name && next(env)
+        }
         PNode::Const(constant) => match_const_node(constant, target, cx) && next(env),
         PNode::FString(parts) => {
-            target.kind() == "string"
+            target.kind_name() == "string"
                 && match_some_each(parts, &interpolations(target), cx, env, next)
         }
         PNode::Call {
@@ -154,7 +155,7 @@ fn match_inner<'t>(
             keywords,
             open,
         } => {
-            if target.kind() == "call" {
+            if target.kind_name() == "call" {
                 return match_call(func, positional, keywords, *open, target, cx, env, next);
             }
             follow_origin(pattern, target, cx, env, next)
@@ -163,15 +164,15 @@ fn match_inner<'t>(
             decorators,
             definition,
         } => {
-            if target.kind() != "decorated_definition" {
+            if target.kind_name() != "decorated_definition" {
                 return false;
             }
             let targets: Vec<Node<'t>> = named_children(target)
                 .into_iter()
-                .filter(|child| child.kind() == "decorator")
+                .filter(|child| child.kind_name() == "decorator")
                 .filter_map(|decorator| decorator.named_child(0))
                 .collect();
-            let Some(definition_node) = target.child_by_field_name("definition") else {
+            let Some(definition_node) = target.field("definition") else {
                 return false;
             };
             let mut used = vec![false; targets.len()];
@@ -180,16 +181,16 @@ fn match_inner<'t>(
             })
         }
         PNode::Dict { pairs, open } => {
-            if target.kind() != "dictionary" {
+            if target.kind_name() != "dictionary" {
                 return follow_origin(pattern, target, cx, env, next);
             }
             let target_pairs: Vec<Node<'t>> = named_children(target)
                 .into_iter()
-                .filter(|child| child.kind() == "pair")
+                .filter(|child| child.kind_name() == "pair")
                 .collect();
             let splats = named_children(target)
                 .into_iter()
-                .any(|child| child.kind() == "dictionary_splat");
+                .any(|child| child.kind_name() == "dictionary_splat");
             if !*open && (splats || target_pairs.len() != pairs.len()) {
                 return false;
             }
@@ -202,7 +203,7 @@ fn match_inner<'t>(
             fields,
             rest,
         } => {
-            if target.kind() != *kind {
+            if target.kind_name() != *kind {
                 return false;
             }
             if !same_ops(ops, &operator_tokens(target)) {
@@ -210,11 +211,8 @@ fn match_inner<'t>(
             }
             let mut groups: Vec<(&[PNode], Vec<Node<'t>>)> = Vec::with_capacity(fields.len() + 1);
             for (field, items) in fields {
-                let mut cursor = target.walk();
-                let children: Vec<Node<'t>> = target
-                    .children_by_field_name(field, &mut cursor)
-                    .filter(|child| child.kind() != "comment")
-                    .collect();
+                let mut children = target.fields(field);
+                children.retain(|child| child.kind_name() != "comment");
                 groups.push((items.as_slice(), children));
             }
             groups.push((rest.as_slice(), unfielded_children(target)));
@@ -233,7 +231,7 @@ fn follow_origin<'t>(
     env: &mut Bindings<'t>,
     next: Next<'_, 't>,
 ) -> bool {
-    if target.kind() != "identifier" {
+    if target.kind_name() != "identifier" {
         return false;
     }
     // `a = b; b = a` must not recurse forever: follow a few names, no more.
@@ -300,10 +298,9 @@ fn match_pairs<'t>(
         if used[index] {
             continue;
         }
-        let (Some(target_key), Some(target_value)) = (
-            targets[index].child_by_field_name("key"),
-            targets[index].child_by_field_name("value"),
-        ) else {
+        let (Some(target_key), Some(target_value)) =
+            (targets[index].field("key"), targets[index].field("value"))
+        else {
             continue;
         };
         used[index] = true;
@@ -333,7 +330,7 @@ fn normalize<'t>(pattern: &PNode, target: Node<'t>) -> Node<'t> {
     );
     let mut node = unparenthesize(target);
     if !statement_pattern
-        && node.kind() == "expression_statement"
+        && node.kind_name() == "expression_statement"
         && let [only] = named_children(node).as_slice()
     {
         node = unparenthesize(*only);
@@ -352,14 +349,15 @@ fn match_call<'t>(
     env: &mut Bindings<'t>,
     next: Next<'_, 't>,
 ) -> bool {
-    let Some(function) = target.child_by_field_name("function") else {
+    let Some(function) = target.field("function") else {
         return false;
     };
-    let (target_positional, target_keywords) = call_arguments(cx, target);
-    if !open && target_keywords.len() != keywords.len() {
-        return false;
-    }
+    // The callee first: most candidate calls fail there, before their arguments are read.
     match_then(func, function, cx, env, &mut |env| {
+        let (target_positional, target_keywords) = call_arguments(cx, target);
+        if !open && target_keywords.len() != keywords.len() {
+            return false;
+        }
         match_keywords(keywords, &target_keywords, cx, env, &mut |env| {
             match_seq(positional, &target_positional, cx, env, next)
         })
@@ -391,17 +389,17 @@ pub fn call_arguments<'t>(
 ) -> (Vec<Node<'t>>, Vec<(&'t str, Node<'t>)>) {
     let mut positional = Vec::new();
     let mut keywords = Vec::new();
-    if let Some(arguments) = call.child_by_field_name("arguments") {
-        let items = if arguments.kind() == "argument_list" {
+    if let Some(arguments) = call.field("arguments") {
+        let items = if arguments.kind_name() == "argument_list" {
             named_children(arguments)
         } else {
             vec![arguments]
         };
         for argument in items {
             match (
-                argument.kind(),
-                argument.child_by_field_name("name"),
-                argument.child_by_field_name("value"),
+                argument.kind_name(),
+                argument.field("name"),
+                argument.field("value"),
             ) {
                 ("keyword_argument", Some(name), Some(value)) => {
                     keywords.push((cx.text(name), value))
@@ -478,22 +476,22 @@ fn match_unordered<'t>(
 /// quadratic).
 fn match_const_node<'t>(pattern: &ConstPattern, node: Node<'t>, cx: &FileContext<'t>) -> bool {
     let node = unparenthesize(node);
-    let container = matches!(node.kind(), "dictionary" | "list" | "tuple" | "set");
-    match (pattern, node.kind()) {
+    let container = matches!(node.kind_name(), "dictionary" | "list" | "tuple" | "set");
+    match (pattern, node.kind_name()) {
         (ConstPattern::Dict(pairs), "dictionary") => {
             let targets: Vec<Node<'t>> = named_children(node)
                 .into_iter()
-                .filter(|child| child.kind() == "pair")
+                .filter(|child| child.kind_name() == "pair")
                 .collect();
             let open = pairs.iter().any(Option::is_none);
             let wanted: Vec<&(ConstPattern, ConstPattern)> = pairs.iter().flatten().collect();
             (open || wanted.len() == targets.len())
                 && wanted.iter().all(|(key, item)| {
                     targets.iter().any(|pair| {
-                        pair.child_by_field_name("key")
+                        pair.field("key")
                             .is_some_and(|target| match_const_node(key, target, cx))
                             && pair
-                                .child_by_field_name("value")
+                                .field("value")
                                 .is_some_and(|target| match_const_node(item, target, cx))
                     })
                 })
@@ -555,11 +553,8 @@ fn interpolations(string: Node<'_>) -> Vec<Node<'_>> {
     let mut found = Vec::new();
     let mut stack = vec![string];
     while let Some(node) = stack.pop() {
-        if node.kind() == "interpolation" {
-            if let Some(expression) = node
-                .child_by_field_name("expression")
-                .or_else(|| node.named_child(0))
-            {
+        if node.kind_name() == "interpolation" {
+            if let Some(expression) = node.field("expression").or_else(|| node.named_child(0)) {
                 found.push(expression);
             }
         } else {
@@ -573,8 +568,8 @@ fn interpolations(string: Node<'_>) -> Vec<Node<'_>> {
 fn operator_tokens(node: Node<'_>) -> Vec<&'static str> {
     let mut cursor = node.walk();
     node.children(&mut cursor)
-        .filter(|child| !child.is_named() && !PUNCTUATION.contains(&child.kind()))
-        .map(|child| child.kind())
+        .filter(|child| !child.is_named() && !PUNCTUATION.contains(&child.kind_name()))
+        .map(|child| child.kind_name())
         .collect()
 }
 
@@ -594,7 +589,7 @@ fn unfielded_children(node: Node<'_>) -> Vec<Node<'_>> {
     let mut children = Vec::new();
     for (index, child) in node.children(&mut cursor).enumerate() {
         if child.is_named()
-            && child.kind() != "comment"
+            && child.kind_name() != "comment"
             && node.field_name_for_child(index as u32).is_none()
         {
             children.push(child);

@@ -5,11 +5,13 @@
 //! its prefilters (node kinds, required identifiers); `matches_in` runs it over a file.
 
 pub mod consts;
+pub mod literals;
 pub mod matcher;
 pub mod ptree;
 pub mod rule;
 
 use crate::fix::Fix;
+use crate::parse::node_ext::NodeExt;
 use crate::rules::RuleFix;
 use matcher::{Bindings, FileContext, bound};
 use rule::RuleObject;
@@ -87,8 +89,9 @@ fn candidate_kinds(object: &RuleObject) -> Option<Vec<String>> {
 }
 
 /// What a file must contain for the object to possibly match: clauses of words, one clause
-/// entirely present (`None`: no requirement known). Every field of an object must hold, so any
-/// one field's requirement is sound; the most specific field is used.
+/// entirely present (`None`: no requirement known). Words are matched ASCII
+/// case-insensitively. Every positive field of an object must hold, so any one field's
+/// requirement is sound; the most selective one is used.
 fn required_words(object: &RuleObject) -> Option<Vec<Vec<String>>> {
     let from_pattern = object.pattern.as_ref().and_then(|pattern| {
         let mut words = Vec::new();
@@ -103,44 +106,87 @@ fn required_words(object: &RuleObject) -> Option<Vec<Vec<String>>> {
             object.any.iter().map(required_words).collect();
         alternatives.map(|alternatives| alternatives.into_iter().flatten().collect())
     };
-    from_pattern
-        .or_else(|| {
-            object
-                .regex
-                .as_ref()
-                .and_then(|regex| regex_literals(regex.as_str()))
-        })
-        .or(from_any)
-        .or_else(|| object.all.iter().find_map(required_words))
-        .or_else(|| object.has.as_deref().and_then(required_words))
-        .or_else(|| object.inside.as_deref().and_then(required_words))
+    let mut options = vec![
+        from_pattern,
+        object
+            .regex
+            .as_ref()
+            .and_then(|regex| regex_literals(regex.as_str())),
+        from_any,
+    ];
+    options.extend(object.all.iter().map(required_words));
+    options.push(object.has.as_deref().and_then(required_words));
+    options.push(object.inside.as_deref().and_then(required_words));
+    options.extend(object.conditions.iter().map(condition_words));
+    most_selective(options)
 }
 
-/// Literals one of which every match of `pattern` starts with (at most a few, each at least
-/// 3 bytes; case-insensitive regexes expand beyond that and give none): a sound file
-/// prefilter for a `regex` field, since the matched text is in the file.
+/// What the node bound by a `where` condition requires of the file: its text matches
+/// `regex`; an import-resolved name (`names`, `made_by`) ends with its last part.
+fn condition_words(condition: &rule::Condition) -> Option<Vec<Vec<String>>> {
+    let last_parts = |names: &[String]| -> Option<Vec<Vec<String>>> {
+        (!names.is_empty()).then(|| {
+            names
+                .iter()
+                .map(|name| vec![name.rsplit('.').next().unwrap_or(name).to_owned()])
+                .collect()
+        })
+    };
+    let options = [
+        condition
+            .regex
+            .as_ref()
+            .and_then(|regex| regex_literals(regex.as_str())),
+        // A constant's text is in the file (see `PNode::required_words` for the limits).
+        condition
+            .value_regex
+            .as_ref()
+            .and_then(|regex| regex_literals(regex.as_str())),
+        last_parts(&condition.names),
+        last_parts(&condition.made_by),
+        condition.matches.as_deref().and_then(required_words),
+    ];
+    most_selective(options)
+}
+
+/// The most selective of some requirements; ties keep the earlier one.
+fn most_selective(
+    options: impl IntoIterator<Item = Option<Vec<Vec<String>>>>,
+) -> Option<Vec<Vec<String>>> {
+    options
+        .into_iter()
+        .flatten()
+        .fold(None, |best, clauses| match best {
+            Some(best) if selectivity(&best) >= selectivity(&clauses) => Some(best),
+            _ => Some(clauses),
+        })
+}
+
+/// How selective clauses are: the longest word of the weakest clause (an `any` is as weak as
+/// its commonest alternative).
+fn selectivity(clauses: &[Vec<String>]) -> usize {
+    clauses
+        .iter()
+        .map(|clause| {
+            clause
+                .iter()
+                .map(|word| word.trim_start_matches(literals::FOLDED).len())
+                .max()
+                .unwrap_or(0)
+        })
+        .min()
+        .unwrap_or(0)
+}
+
+/// Strings one of which every match of `pattern` contains (see [`literals`]), as clauses of
+/// case-insensitive words.
 pub fn regex_literals(pattern: &str) -> Option<Vec<Vec<String>>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let hir = regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(pattern)
-        .ok()?;
-    let mut extractor = Extractor::new();
-    extractor.kind(ExtractKind::Prefix).limit_total(64);
-    let sequence = extractor.extract(&hir);
-    let literals = sequence.literals()?;
-    if literals.is_empty() || literals.len() > 16 {
-        return None;
-    }
-    let mut clauses = Vec::new();
-    for literal in literals {
-        let word = String::from_utf8(literal.as_bytes().to_vec()).ok()?;
-        if word.len() < 3 {
-            return None;
-        }
-        clauses.push(vec![word]);
-    }
-    Some(clauses)
+    literals::required_substrings(pattern).map(|words| {
+        words
+            .into_iter()
+            .map(|word| vec![format!("{}{word}", literals::FOLDED)])
+            .collect()
+    })
 }
 
 impl PatternRule {
@@ -211,7 +257,7 @@ pub fn nodes_by_kind(root: Node<'_>) -> HashMap<&'static str, Vec<Node<'_>>> {
     loop {
         let node = cursor.node();
         if node.is_named() {
-            by_kind.entry(node.kind()).or_default().push(node);
+            by_kind.entry(node.kind_name()).or_default().push(node);
         }
         if cursor.goto_first_child() {
             continue;

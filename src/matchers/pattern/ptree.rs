@@ -7,6 +7,7 @@
 //! code it will match, so anything Python can write, a pattern can.
 
 use super::consts::Const;
+use crate::parse::node_ext::NodeExt;
 use crate::parse::python::{PythonSource, named_children, node_text, string_value};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -170,7 +171,7 @@ fn compile_uncached(pattern: &str) -> Result<PNode, PatternError> {
     let node = match (is_except, statements.as_slice()) {
         (true, [try_statement]) => named_children(*try_statement)
             .into_iter()
-            .find(|child| child.kind() == "except_clause")
+            .find(|child| child.kind_name() == "except_clause")
             .ok_or_else(|| PatternError {
                 message: "expected an `except` clause".to_owned(),
                 offset: None,
@@ -194,7 +195,7 @@ fn compile_uncached(pattern: &str) -> Result<PNode, PatternError> {
 
 /// `x` for an expression statement holding only `x`.
 fn unwrap_statement(node: Node<'_>) -> Node<'_> {
-    if node.kind() == "expression_statement"
+    if node.kind_name() == "expression_statement"
         && let [only] = named_children(node).as_slice()
     {
         return *only;
@@ -220,7 +221,7 @@ fn first_error(root: Node<'_>) -> Option<Node<'_>> {
 
 fn convert(source: &str, node: Node<'_>) -> PNode {
     let text = node_text(source, node);
-    match node.kind() {
+    match node.kind_name() {
         "identifier" => placeholder(text).unwrap_or_else(|| PNode::Name(text.to_owned())),
         "attribute" => match dotted_name(source, node) {
             Some(name) => PNode::Name(name),
@@ -234,9 +235,9 @@ fn convert(source: &str, node: Node<'_>) -> PNode {
             let mut interpolations = Vec::new();
             let mut stack = vec![node];
             while let Some(current) = stack.pop() {
-                if current.kind() == "interpolation"
+                if current.kind_name() == "interpolation"
                     && let Some(expression) = current
-                        .child_by_field_name("expression")
+                        .field("expression")
                         .or_else(|| current.named_child(0))
                 {
                     interpolations.push(convert(source, expression));
@@ -250,11 +251,11 @@ fn convert(source: &str, node: Node<'_>) -> PNode {
         "decorated_definition" => {
             let decorators = named_children(node)
                 .into_iter()
-                .filter(|child| child.kind() == "decorator")
+                .filter(|child| child.kind_name() == "decorator")
                 .filter_map(|decorator| decorator.named_child(0))
                 .map(|expression| convert(source, expression))
                 .collect();
-            match node.child_by_field_name("definition") {
+            match node.field("definition") {
                 Some(definition) => PNode::Decorated {
                     decorators,
                     definition: Box::new(convert(source, definition)),
@@ -268,11 +269,7 @@ fn convert(source: &str, node: Node<'_>) -> PNode {
                 let mut pairs = Vec::new();
                 let mut open = false;
                 for child in named_children(node) {
-                    match (
-                        child.kind(),
-                        child.child_by_field_name("key"),
-                        child.child_by_field_name("value"),
-                    ) {
+                    match (child.kind_name(), child.field("key"), child.field("value")) {
                         ("pair", Some(key), Some(value)) => {
                             pairs.push((convert(source, key), convert(source, value)))
                         }
@@ -307,14 +304,14 @@ fn placeholder(text: &str) -> Option<PNode> {
 
 /// `a.b.c` when the attribute chain is made of plain identifiers only.
 fn dotted_name(source: &str, node: Node<'_>) -> Option<String> {
-    match node.kind() {
+    match node.kind_name() {
         "identifier" => {
             let text = node_text(source, node);
             placeholder(text).is_none().then(|| text.to_owned())
         }
         "attribute" => {
-            let object = dotted_name(source, node.child_by_field_name("object")?)?;
-            let attribute = node_text(source, node.child_by_field_name("attribute")?);
+            let object = dotted_name(source, node.field("object")?)?;
+            let attribute = node_text(source, node.field("attribute")?);
             if placeholder(attribute).is_some() {
                 return None;
             }
@@ -325,24 +322,21 @@ fn dotted_name(source: &str, node: Node<'_>) -> Option<String> {
 }
 
 fn convert_call(source: &str, node: Node<'_>) -> PNode {
-    let Some(function) = node.child_by_field_name("function") else {
+    let Some(function) = node.field("function") else {
         return generic(source, node);
     };
     let mut positional = Vec::new();
     let mut keywords = Vec::new();
     let mut open = false;
-    if let Some(arguments) = node.child_by_field_name("arguments") {
-        let items = if arguments.kind() == "argument_list" {
+    if let Some(arguments) = node.field("arguments") {
+        let items = if arguments.kind_name() == "argument_list" {
             named_children(arguments)
         } else {
             vec![arguments]
         };
         for argument in items {
-            if argument.kind() == "keyword_argument"
-                && let (Some(name), Some(value)) = (
-                    argument.child_by_field_name("name"),
-                    argument.child_by_field_name("value"),
-                )
+            if argument.kind_name() == "keyword_argument"
+                && let (Some(name), Some(value)) = (argument.field("name"), argument.field("value"))
             {
                 keywords.push((node_text(source, name).to_owned(), convert(source, value)));
                 continue;
@@ -366,19 +360,19 @@ fn generic(source: &str, node: Node<'_>) -> PNode {
     let mut rest = Vec::new();
     let mut cursor = node.walk();
     for (index, child) in node.children(&mut cursor).enumerate() {
-        if child.kind() == "comment" {
+        if child.kind_name() == "comment" {
             continue;
         }
         if !child.is_named() {
-            if !PUNCTUATION.contains(&child.kind()) {
-                ops.push(child.kind().to_owned());
+            if !PUNCTUATION.contains(&child.kind_name()) {
+                ops.push(child.kind_name().to_owned());
             }
             continue;
         }
         // Member and keyword names are plain text, never import-resolved names.
         let field = node.field_name_for_child(index as u32);
         let is_member_name = matches!(
-            (node.kind(), field),
+            (node.kind_name(), field),
             ("attribute", Some("attribute")) | ("keyword_argument", Some("name"))
         );
         let converted = if is_member_name {
@@ -396,7 +390,7 @@ fn generic(source: &str, node: Node<'_>) -> PNode {
         }
     }
     PNode::Node {
-        kind: node.kind(),
+        kind: node.kind_name(),
         ops,
         fields,
         rest,
@@ -406,7 +400,7 @@ fn generic(source: &str, node: Node<'_>) -> PNode {
 /// A literal (or container of literals and `...`) as a constant pattern.
 fn const_pattern(source: &str, node: Node<'_>) -> Option<ConstPattern> {
     let value = |constant: Const| Some(ConstPattern::Value(constant));
-    match node.kind() {
+    match node.kind_name() {
         "string" | "concatenated_string" => value(Const::Str(string_value(source, node)?)),
         "integer" => value(Const::Int(
             node_text(source, node).replace('_', "").parse().ok()?,
@@ -428,17 +422,18 @@ fn const_pattern(source: &str, node: Node<'_>) -> Option<ConstPattern> {
             }
             Some(ConstPattern::Seq {
                 items,
-                set: node.kind() == "set",
+                set: node.kind_name() == "set",
             })
         }
         "dictionary" => {
             let mut pairs = Vec::new();
             for child in named_children(node) {
-                if child.kind() == "pair" {
-                    let key = const_pattern(source, child.child_by_field_name("key")?)?;
-                    let item = const_pattern(source, child.child_by_field_name("value")?)?;
+                if child.kind_name() == "pair" {
+                    let key = const_pattern(source, child.field("key")?)?;
+                    let item = const_pattern(source, child.field("value")?)?;
                     pairs.push(Some((key, item)));
-                } else if node_text(source, child) == ELLIPSIS || child.kind() == "dictionary_splat"
+                } else if node_text(source, child) == ELLIPSIS
+                    || child.kind_name() == "dictionary_splat"
                 {
                     pairs.push(None);
                 } else {
@@ -629,11 +624,13 @@ impl PNode {
     }
 
     /// Identifiers the target must contain for this pattern to match (the last part of
-    /// every name, keyword argument names, keywords of the syntax such as `except`): the
-    /// per-file prefilter. Constants are not required: they may come from elsewhere by
-    /// propagation.
+    /// every name, keyword argument names, keywords of the syntax such as `except`), and
+    /// word-like string constants (`"role"`, `"system"`): the per-file prefilter. A
+    /// constant reached by propagation is still written in the file; one built by
+    /// concatenation (`"sys" + "tem"`) or with escapes is not seen, a known limit.
     pub fn required_words(&self, words: &mut Vec<String>) {
         match self {
+            PNode::Const(constant) => constant.required_words(words),
             PNode::Name(name) => words.push(name.rsplit('.').next().unwrap_or(name).to_owned()),
             PNode::Ident(name) => words.push(name.clone()),
             PNode::Call { keywords, .. } => {
@@ -648,6 +645,33 @@ impl PNode {
         }
         for child in self.children() {
             child.required_words(words);
+        }
+    }
+}
+
+impl ConstPattern {
+    fn required_words(&self, words: &mut Vec<String>) {
+        match self {
+            ConstPattern::Value(Const::Str(string))
+                if string.len() >= 3
+                    && string
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+            {
+                words.push(string.clone())
+            }
+            ConstPattern::Value(_) => {}
+            ConstPattern::Seq { items, .. } => {
+                for item in items.iter().flatten() {
+                    item.required_words(words);
+                }
+            }
+            ConstPattern::Dict(pairs) => {
+                for (key, value) in pairs.iter().flatten() {
+                    key.required_words(words);
+                    value.required_words(words);
+                }
+            }
         }
     }
 }

@@ -9,6 +9,7 @@
 use super::consts::Const;
 use super::matcher::{Bindings, FileContext, Next, bound, match_then};
 use super::ptree::PNode;
+use crate::parse::node_ext::NodeExt;
 use crate::rules::lazy_regex::LazyRegex;
 use tree_sitter::Node;
 
@@ -111,7 +112,9 @@ impl RuleObject {
     ) -> bool {
         match step {
             Step::Kind => {
-                self.kind.as_ref().is_none_or(|kind| node.kind() == kind)
+                self.kind
+                    .as_ref()
+                    .is_none_or(|kind| node.kind_name() == kind)
                     && self.step(Step::Pattern, node, cx, env, next)
             }
             Step::Pattern => match &self.pattern {
@@ -288,20 +291,20 @@ impl Condition {
 
 /// Whether `node` is a name whose single binding is a call to one of `makers`.
 fn made_by(node: Node<'_>, makers: &[String], cx: &FileContext<'_>) -> bool {
-    if node.kind() != "identifier" {
+    if node.kind_name() != "identifier" {
         return false;
     }
     let Some(origin) = cx.consts.origin(cx.text(node), node) else {
         return false;
     };
-    let origin = if origin.kind() == "await" {
+    let origin = if origin.kind_name() == "await" {
         origin.named_child(0).unwrap_or(origin)
     } else {
         origin
     };
-    origin.kind() == "call"
+    origin.kind_name() == "call"
         && origin
-            .child_by_field_name("function")
+            .field("function")
             .and_then(|function| cx.qualified_name(function))
             .is_some_and(|name| makers.contains(&name))
 }

@@ -11,6 +11,7 @@ use super::TaintRule;
 use crate::matchers::pattern::PatternRule;
 use crate::matchers::pattern::consts::{Const, compact};
 use crate::matchers::pattern::matcher::{Bindings, FileContext, bound, call_arguments};
+use crate::parse::node_ext::NodeExt;
 use crate::parse::python::{named_children, unparenthesize};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -173,7 +174,7 @@ impl<'a, 't> Analyzer<'a, 't> {
     }
 
     fn exec_statement(&mut self, statement: Node<'t>, state: &mut State) -> bool {
-        match statement.kind() {
+        match statement.kind_name() {
             "expression_statement" => {
                 for expression in named_children(statement) {
                     self.exec_expression(expression, state);
@@ -196,10 +197,10 @@ impl<'a, 't> Analyzer<'a, 't> {
             "continue_statement" | "break_statement" => true,
             "if_statement" => self.exec_if(statement, state),
             "for_statement" => {
-                if let Some(iterable) = statement.child_by_field_name("right") {
+                if let Some(iterable) = statement.field("right") {
                     self.check_sinks(iterable, state);
                     let taint = self.taint(iterable, state);
-                    if let Some(target) = statement.child_by_field_name("left") {
+                    if let Some(target) = statement.field("left") {
                         self.assign(target, taint, state);
                     }
                 }
@@ -207,7 +208,7 @@ impl<'a, 't> Analyzer<'a, 't> {
                 false
             }
             "while_statement" => {
-                if let Some(condition) = statement.child_by_field_name("condition") {
+                if let Some(condition) = statement.field("condition") {
                     self.check_sinks(condition, state);
                 }
                 self.exec_loop(statement, state);
@@ -216,17 +217,16 @@ impl<'a, 't> Analyzer<'a, 't> {
             "with_statement" => {
                 for clause in named_children(statement)
                     .into_iter()
-                    .filter(|child| child.kind() == "with_clause")
+                    .filter(|child| child.kind_name() == "with_clause")
                 {
                     for item in named_children(clause) {
-                        let Some(value) = item.child_by_field_name("value") else {
+                        let Some(value) = item.field("value") else {
                             continue;
                         };
-                        let (manager, alias) = match value.kind() {
-                            "as_pattern" => (
-                                value.named_child(0).unwrap_or(value),
-                                value.child_by_field_name("alias"),
-                            ),
+                        let (manager, alias) = match value.kind_name() {
+                            "as_pattern" => {
+                                (value.named_child(0).unwrap_or(value), value.field("alias"))
+                            }
                             _ => (value, None),
                         };
                         self.check_sinks(manager, state);
@@ -237,7 +237,7 @@ impl<'a, 't> Analyzer<'a, 't> {
                     }
                 }
                 statement
-                    .child_by_field_name("body")
+                    .field("body")
                     .is_some_and(|body| self.exec_block(body, state))
             }
             "try_statement" => self.exec_try(statement, state),
@@ -259,13 +259,12 @@ impl<'a, 't> Analyzer<'a, 't> {
     }
 
     fn exec_expression(&mut self, expression: Node<'t>, state: &mut State) {
-        match expression.kind() {
+        match expression.kind_name() {
             "assignment" => self.exec_assignment(expression, state),
             "augmented_assignment" => {
-                if let (Some(left), Some(right)) = (
-                    expression.child_by_field_name("left"),
-                    expression.child_by_field_name("right"),
-                ) {
+                if let (Some(left), Some(right)) =
+                    (expression.field("left"), expression.field("right"))
+                {
                     self.check_sinks(right, state);
                     let taint = self.taint(right, state) | self.taint(left, state);
                     self.assign(left, taint, state);
@@ -276,20 +275,20 @@ impl<'a, 't> Analyzer<'a, 't> {
     }
 
     fn exec_assignment(&mut self, assignment: Node<'t>, state: &mut State) {
-        let Some(right) = assignment.child_by_field_name("right") else {
+        let Some(right) = assignment.field("right") else {
             return;
         };
-        let taint = if right.kind() == "assignment" {
+        let taint = if right.kind_name() == "assignment" {
             self.exec_assignment(right, state);
             right
-                .child_by_field_name("left")
+                .field("left")
                 .map_or(Taint::CLEAN, |left| self.taint(left, state))
         } else {
             // The whole assignment: a sink may be the assignment itself (`system_prompt = ...`).
             self.check_sinks(assignment, state);
             self.taint(right, state)
         };
-        if let Some(left) = assignment.child_by_field_name("left") {
+        if let Some(left) = assignment.field("left") {
             self.assign(left, taint, state);
         }
     }
@@ -297,12 +296,12 @@ impl<'a, 't> Analyzer<'a, 't> {
     /// Binds an assignment target to `taint` (strong update for names, weak for items).
     fn assign(&self, target: Node<'t>, taint: Taint, state: &mut State) {
         let target = unparenthesize(target);
-        match target.kind() {
+        match target.kind_name() {
             "identifier" | "attribute" => {
                 state.insert(compact(self.cx.text(target)), taint);
             }
             "subscript" => {
-                if let Some(container) = target.child_by_field_name("value") {
+                if let Some(container) = target.field("value") {
                     let key = compact(self.cx.text(container));
                     *state.entry(key).or_default() |= taint;
                 }
@@ -318,7 +317,7 @@ impl<'a, 't> Analyzer<'a, 't> {
     }
 
     fn exec_loop(&mut self, statement: Node<'t>, state: &mut State) {
-        let Some(body) = statement.child_by_field_name("body") else {
+        let Some(body) = statement.field("body") else {
             return;
         };
         // Twice, so taint created late in the body reaches uses early in the next round.
@@ -327,8 +326,8 @@ impl<'a, 't> Analyzer<'a, 't> {
             self.exec_block(body, &mut round);
             merge_into(state, &round);
         }
-        if let Some(alternative) = statement.child_by_field_name("alternative")
-            && let Some(body) = alternative.child_by_field_name("body")
+        if let Some(alternative) = statement.field("alternative")
+            && let Some(body) = alternative.field("body")
         {
             self.exec_block(body, state);
         }
@@ -336,25 +335,24 @@ impl<'a, 't> Analyzer<'a, 't> {
 
     fn exec_if(&mut self, statement: Node<'t>, state: &mut State) -> bool {
         let mut branches: Vec<(Option<Node<'t>>, Node<'t>)> = Vec::new();
-        if let (Some(condition), Some(body)) = (
-            statement.child_by_field_name("condition"),
-            statement.child_by_field_name("consequence"),
-        ) {
+        if let (Some(condition), Some(body)) =
+            (statement.field("condition"), statement.field("consequence"))
+        {
             branches.push((Some(condition), body));
         }
         let mut cursor = statement.walk();
         for alternative in statement.children_by_field_name("alternative", &mut cursor) {
-            match alternative.kind() {
+            match alternative.kind_name() {
                 "elif_clause" => {
                     if let (Some(condition), Some(body)) = (
-                        alternative.child_by_field_name("condition"),
-                        alternative.child_by_field_name("consequence"),
+                        alternative.field("condition"),
+                        alternative.field("consequence"),
                     ) {
                         branches.push((Some(condition), body));
                     }
                 }
                 "else_clause" => {
-                    if let Some(body) = alternative.child_by_field_name("body") {
+                    if let Some(body) = alternative.field("body") {
                         branches.push((None, body));
                     }
                 }
@@ -408,7 +406,7 @@ impl<'a, 't> Analyzer<'a, 't> {
     fn exec_try(&mut self, statement: Node<'t>, state: &mut State) -> bool {
         let before = state.clone();
         let body_exits = statement
-            .child_by_field_name("body")
+            .field("body")
             .is_some_and(|body| self.exec_block(body, state));
         // A handler can start anywhere in the body: from the union of before and after.
         let mut handler_start = before;
@@ -416,12 +414,12 @@ impl<'a, 't> Analyzer<'a, 't> {
         let mut all_exit = body_exits;
         let mut after = state.clone();
         for clause in named_children(statement) {
-            match clause.kind() {
+            match clause.kind_name() {
                 "except_clause" | "except_group_clause" => {
                     let mut handler = handler_start.clone();
                     let exits = named_children(clause)
                         .into_iter()
-                        .find(|child| child.kind() == "block")
+                        .find(|child| child.kind_name() == "block")
                         .is_some_and(|block| self.exec_block(block, &mut handler));
                     if !exits {
                         merge_into(&mut after, &handler);
@@ -429,7 +427,7 @@ impl<'a, 't> Analyzer<'a, 't> {
                     all_exit &= exits;
                 }
                 "else_clause" => {
-                    if let Some(body) = clause.child_by_field_name("body") {
+                    if let Some(body) = clause.field("body") {
                         let exits = self.exec_block(body, &mut after);
                         all_exit = exits;
                     }
@@ -437,7 +435,7 @@ impl<'a, 't> Analyzer<'a, 't> {
                 "finally_clause" => {
                     if let Some(body) = named_children(clause)
                         .into_iter()
-                        .find(|child| child.kind() == "block")
+                        .find(|child| child.kind_name() == "block")
                     {
                         self.exec_block(body, &mut after);
                     }
@@ -452,8 +450,8 @@ impl<'a, 't> Analyzer<'a, 't> {
     /// Names a condition proves safe: (when the condition is true, when it is false).
     fn guard_subjects(&self, condition: Node<'t>) -> (Vec<String>, Vec<String>) {
         let condition = unparenthesize(condition);
-        match condition.kind() {
-            "not_operator" => match condition.child_by_field_name("argument") {
+        match condition.kind_name() {
+            "not_operator" => match condition.field("argument") {
                 Some(argument) => {
                     let (when_true, when_false) = self.guard_subjects(argument);
                     (when_false, when_true)
@@ -462,13 +460,10 @@ impl<'a, 't> Analyzer<'a, 't> {
             },
             "boolean_operator" => {
                 let operator = condition
-                    .child_by_field_name("operator")
+                    .field("operator")
                     .map(|op| self.cx.text(op))
                     .unwrap_or_default();
-                let (left, right) = match (
-                    condition.child_by_field_name("left"),
-                    condition.child_by_field_name("right"),
-                ) {
+                let (left, right) = match (condition.field("left"), condition.field("right")) {
                     (Some(left), Some(right)) => {
                         (self.guard_subjects(left), self.guard_subjects(right))
                     }
@@ -510,16 +505,14 @@ impl<'a, 't> Analyzer<'a, 't> {
 
     fn is_exit_call(&self, expression: Node<'t>) -> bool {
         let expression = unparenthesize(expression);
-        expression.kind() == "call"
-            && expression
-                .child_by_field_name("function")
-                .is_some_and(|callee| {
-                    let name = self
-                        .cx
-                        .qualified_name(callee)
-                        .unwrap_or_else(|| compact(self.cx.text(callee)));
-                    EXIT_CALLS.contains(&name.as_str())
-                })
+        expression.kind_name() == "call"
+            && expression.field("function").is_some_and(|callee| {
+                let name = self
+                    .cx
+                    .qualified_name(callee)
+                    .unwrap_or_else(|| compact(self.cx.text(callee)));
+                EXIT_CALLS.contains(&name.as_str())
+            })
     }
 
     /// Records every sink reached by tainted data inside `root` (not inside nested
@@ -528,14 +521,14 @@ impl<'a, 't> Analyzer<'a, 't> {
         let mut stack = vec![root];
         while let Some(node) = stack.pop() {
             if matches!(
-                node.kind(),
+                node.kind_name(),
                 "lambda" | "function_definition" | "class_definition"
             ) {
                 continue;
             }
             let candidate = self.sink_candidates.contains(&node.id());
             for sink in self.rule.sinks.iter().filter(|_| candidate) {
-                if !sink.can_match(node.kind()) {
+                if !sink.can_match(node.kind_name()) {
                     continue;
                 }
                 let mut env: Bindings<'t> = Vec::new();
@@ -555,7 +548,7 @@ impl<'a, 't> Analyzer<'a, 't> {
                     }
                 }
             }
-            if node.kind() == "call"
+            if node.kind_name() == "call"
                 && let Some(summary) = self.summary_of(node)
             {
                 let arguments = self.argument_taints(node, summary, state);
@@ -579,17 +572,17 @@ impl<'a, 't> Analyzer<'a, 't> {
         if self.matches_any(&self.rule.sources, node) {
             return Taint::SOURCE;
         }
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => state.get(self.cx.text(node)).copied().unwrap_or_default(),
             "attribute" => match state.get(&compact(self.cx.text(node))) {
                 Some(taint) => *taint,
                 None => node
-                    .child_by_field_name("object")
+                    .field("object")
                     .map_or(Taint::CLEAN, |object| self.taint(object, state)),
             },
             // An item of tainted data is tainted; an index into clean data is not.
             "subscript" => node
-                .child_by_field_name("value")
+                .field("value")
                 .map_or(Taint::CLEAN, |value| self.taint(value, state)),
             "call" => self.call_taint(node, state),
             "comparison_operator"
@@ -622,17 +615,17 @@ impl<'a, 't> Analyzer<'a, 't> {
     /// a fixed `scheme://host/` (or after a clean base such as `{settings.api}/`) cannot.
     fn url_taint(&self, expression: Node<'t>, state: &State) -> Taint {
         let node = unparenthesize(expression);
-        match node.kind() {
+        match node.kind_name() {
             "string" => {
                 let mut cursor = node.walk();
                 let parts: Vec<Node<'t>> = node
                     .children(&mut cursor)
-                    .filter(|part| matches!(part.kind(), "string_content" | "interpolation"))
+                    .filter(|part| matches!(part.kind_name(), "string_content" | "interpolation"))
                     .collect();
                 let Some(first) = parts.first() else {
                     return Taint::CLEAN;
                 };
-                if first.kind() == "string_content" {
+                if first.kind_name() == "string_content" {
                     let fixed = fixes_host(self.cx.text(*first));
                     return if fixed || parts.len() == 1 {
                         Taint::CLEAN
@@ -641,12 +634,10 @@ impl<'a, 't> Analyzer<'a, 't> {
                     };
                 }
                 // Starts with an interpolation: a clean base fixes the host if a `/` follows.
-                let base = first
-                    .child_by_field_name("expression")
-                    .or_else(|| first.named_child(0));
+                let base = first.field("expression").or_else(|| first.named_child(0));
                 let base_clean = base.is_none_or(|base| !self.taint(base, state).is_tainted());
                 let slash_follows = parts.get(1).is_some_and(|next| {
-                    next.kind() == "string_content" && self.cx.text(*next).starts_with('/')
+                    next.kind_name() == "string_content" && self.cx.text(*next).starts_with('/')
                 });
                 if base_clean && slash_follows {
                     Taint::CLEAN
@@ -654,7 +645,7 @@ impl<'a, 't> Analyzer<'a, 't> {
                     self.taint(node, state)
                 }
             }
-            "binary_operator" => match node.child_by_field_name("left") {
+            "binary_operator" => match node.field("left") {
                 Some(left) if self.left_fixes_host(left, state) => Taint::CLEAN,
                 _ => self.taint(node, state),
             },
@@ -672,7 +663,7 @@ impl<'a, 't> Analyzer<'a, 't> {
     }
 
     fn call_taint(&self, call: Node<'t>, state: &State) -> Taint {
-        let Some(callee) = call.child_by_field_name("function") else {
+        let Some(callee) = call.field("function") else {
             return Taint::CLEAN;
         };
         if let Some(summary) = self.summary_of(call) {
@@ -693,15 +684,15 @@ impl<'a, 't> Analyzer<'a, 't> {
         taint = keywords
             .iter()
             .fold(taint, |taint, (_, value)| taint | self.taint(*value, state));
-        if callee.kind() == "attribute" {
+        if callee.kind_name() == "attribute" {
             let method = callee
-                .child_by_field_name("attribute")
+                .field("attribute")
                 .map(|method| self.cx.text(method))
                 .unwrap_or_default();
             if CLEAN_METHODS.contains(&method) {
                 return Taint::CLEAN;
             }
-            if let Some(receiver) = callee.child_by_field_name("object") {
+            if let Some(receiver) = callee.field("object") {
                 taint |= self.taint(receiver, state);
             }
         }
@@ -710,15 +701,15 @@ impl<'a, 't> Analyzer<'a, 't> {
 
     /// The summary of the same-file function a call invokes, if it can be told by name.
     fn summary_of(&self, call: Node<'t>) -> Option<&'a Summary> {
-        let callee = call.child_by_field_name("function")?;
-        let name = match callee.kind() {
+        let callee = call.field("function")?;
+        let name = match callee.kind_name() {
             "identifier" => self.cx.text(callee),
             "attribute" => {
-                let object = callee.child_by_field_name("object")?;
+                let object = callee.field("object")?;
                 if !matches!(self.cx.text(object), "self" | "cls") {
                     return None;
                 }
-                self.cx.text(callee.child_by_field_name("attribute")?)
+                self.cx.text(callee.field("attribute")?)
             }
             _ => return None,
         };
@@ -737,7 +728,7 @@ impl<'a, 't> Analyzer<'a, 't> {
         let (positional, keywords) = call_arguments(self.cx, call);
         for (index, argument) in positional.iter().enumerate() {
             let taint = self.taint(*argument, state);
-            if argument.kind() == "list_splat" {
+            if argument.kind_name() == "list_splat" {
                 // `f(*args)`: every remaining parameter may get it.
                 for slot in taints.iter_mut().skip(index + offset) {
                     *slot |= taint;
@@ -756,7 +747,8 @@ impl<'a, 't> Analyzer<'a, 't> {
 
     fn matches_any(&self, entries: &[PatternRule], node: Node<'t>) -> bool {
         entries.iter().any(|entry| {
-            entry.can_match(node.kind()) && entry.object.matches(node, self.cx, &mut Vec::new())
+            entry.can_match(node.kind_name())
+                && entry.object.matches(node, self.cx, &mut Vec::new())
         })
     }
 }

@@ -12,6 +12,7 @@ pub mod routes;
 use crate::fix::Fix;
 use crate::matchers::pattern::matcher::FileContext;
 use crate::matchers::pattern::{PatternRule, instantiate};
+use crate::parse::node_ext::NodeExt;
 use crate::rules::RuleFix;
 use flow::{Analyzer, State, Summary, Taint};
 use std::collections::{HashMap, HashSet};
@@ -90,11 +91,11 @@ impl TaintRule {
                     state.insert(param.name.clone(), taint);
                 }
                 let mut analyzer = Analyzer::new(cx, self, &summaries, &candidates);
-                if let Some(body) = function.child_by_field_name("body") {
+                if let Some(body) = function.field("body") {
                     analyzer.exec_block(body, &mut state);
                 }
                 let name = function
-                    .child_by_field_name("name")
+                    .field("name")
                     .map(|name| cx.text(name).to_owned())
                     .unwrap_or_default();
                 let summary = next.entry(name).or_insert_with(|| Summary {
@@ -193,7 +194,7 @@ fn relevant_functions<'t>(
     let enclosing = |node: Node<'t>| {
         let mut current = cx.parent(node);
         while let Some(ancestor) = current {
-            if ancestor.kind() == "function_definition" {
+            if ancestor.kind_name() == "function_definition" {
                 return Some(ancestor);
             }
             current = cx.parent(ancestor);
@@ -214,12 +215,10 @@ fn relevant_functions<'t>(
     }
     let calls = by_kind.get("call").map(Vec::as_slice).unwrap_or_default();
     let callee_name = |call: &Node<'t>| -> Option<&'t str> {
-        let callee = call.child_by_field_name("function")?;
-        match callee.kind() {
+        let callee = call.field("function")?;
+        match callee.kind_name() {
             "identifier" => Some(cx.text(callee)),
-            "attribute" => callee
-                .child_by_field_name("attribute")
-                .map(|member| cx.text(member)),
+            "attribute" => callee.field("attribute").map(|member| cx.text(member)),
             _ => None,
         }
     };
@@ -227,11 +226,7 @@ fn relevant_functions<'t>(
     loop {
         let names: HashSet<&str> = relevant
             .values()
-            .filter_map(|function| {
-                function
-                    .child_by_field_name("name")
-                    .map(|name| cx.text(name))
-            })
+            .filter_map(|function| function.field("name").map(|name| cx.text(name)))
             .collect();
         let before = relevant.len();
         for call in calls {
@@ -254,7 +249,7 @@ fn relevant_functions<'t>(
         .into_iter()
         .flatten()
         .fold(HashMap::new(), |mut map, function| {
-            if let Some(name) = function.child_by_field_name("name") {
+            if let Some(name) = function.field("name") {
                 map.entry(cx.text(name)).or_default().push(*function);
             }
             map

@@ -4,6 +4,7 @@
 //! dependencies (`Depends(...)`, database sessions, background tasks).
 
 use crate::matchers::pattern::matcher::FileContext;
+use crate::parse::node_ext::NodeExt;
 use crate::parse::python::named_children;
 use tree_sitter::Node;
 
@@ -40,20 +41,20 @@ const INJECTED_DEFAULTS: &[&str] = &["Depends", "Security"];
 pub fn is_route(function: Node<'_>, cx: &FileContext<'_>) -> bool {
     let Some(parent) = function
         .parent()
-        .filter(|parent| parent.kind() == "decorated_definition")
+        .filter(|parent| parent.kind_name() == "decorated_definition")
     else {
         return false;
     };
     named_children(parent)
         .into_iter()
-        .filter(|child| child.kind() == "decorator")
+        .filter(|child| child.kind_name() == "decorator")
         .filter_map(|decorator| decorator.named_child(0))
         .any(|expression| {
-            expression.kind() == "call"
+            expression.kind_name() == "call"
                 && expression
-                    .child_by_field_name("function")
-                    .filter(|callee| callee.kind() == "attribute")
-                    .and_then(|callee| callee.child_by_field_name("attribute"))
+                    .field("function")
+                    .filter(|callee| callee.kind_name() == "attribute")
+                    .and_then(|callee| callee.field("attribute"))
                     .is_some_and(|method| ROUTE_METHODS.contains(&cx.text(method)))
         })
 }
@@ -70,32 +71,28 @@ pub struct Parameter {
 
 /// The parameters of `function`, in order (`*args`/`**kwargs` included, separators not).
 pub fn parameters(function: Node<'_>, cx: &FileContext<'_>) -> Vec<Parameter> {
-    let Some(list) = function.child_by_field_name("parameters") else {
+    let Some(list) = function.field("parameters") else {
         return Vec::new();
     };
     let mut found = Vec::new();
     for parameter in named_children(list) {
-        let (name, annotation, default) = match parameter.kind() {
+        let (name, annotation, default) = match parameter.kind_name() {
             "identifier" => (Some(parameter), None, None),
             "typed_parameter" => (
                 named_children(parameter).into_iter().find(|child| {
                     matches!(
-                        child.kind(),
+                        child.kind_name(),
                         "identifier" | "list_splat_pattern" | "dictionary_splat_pattern"
                     )
                 }),
-                parameter.child_by_field_name("type"),
+                parameter.field("type"),
                 None,
             ),
-            "default_parameter" => (
-                parameter.child_by_field_name("name"),
-                None,
-                parameter.child_by_field_name("value"),
-            ),
+            "default_parameter" => (parameter.field("name"), None, parameter.field("value")),
             "typed_default_parameter" => (
-                parameter.child_by_field_name("name"),
-                parameter.child_by_field_name("type"),
-                parameter.child_by_field_name("value"),
+                parameter.field("name"),
+                parameter.field("type"),
+                parameter.field("value"),
             ),
             "list_splat_pattern" | "dictionary_splat_pattern" => (Some(parameter), None, None),
             _ => continue,
@@ -113,14 +110,12 @@ pub fn parameters(function: Node<'_>, cx: &FileContext<'_>) -> Vec<Parameter> {
             })
         });
         let injected_default = default.is_some_and(|default| {
-            default.kind() == "call"
-                && default
-                    .child_by_field_name("function")
-                    .is_some_and(|callee| {
-                        INJECTED_DEFAULTS
-                            .iter()
-                            .any(|injected| cx.text(callee).ends_with(injected))
-                    })
+            default.kind_name() == "call"
+                && default.field("function").is_some_and(|callee| {
+                    INJECTED_DEFAULTS
+                        .iter()
+                        .any(|injected| cx.text(callee).ends_with(injected))
+                })
         });
         let request_data = !(name == "self" || name == "cls" || injected_type || injected_default);
         found.push(Parameter { name, request_data });
