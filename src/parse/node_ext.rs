@@ -5,8 +5,7 @@
 //! matchers ask both millions of times per scan (a quarter of a scan's time went there).
 //! The names are read from the grammar once, here.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use crate::parse::fast_hash::FastMap;
 use std::num::NonZeroU16;
 use std::sync::LazyLock;
 use tree_sitter::{Language, Node};
@@ -14,7 +13,7 @@ use tree_sitter::{Language, Node};
 /// Kind names by id and field ids by name, from the Python grammar.
 struct Tables {
     kinds: Vec<&'static str>,
-    fields: HashMap<&'static str, NonZeroU16, BuildHasherDefault<Fnv>>,
+    fields: FastMap<&'static str, NonZeroU16>,
 }
 
 static TABLES: LazyLock<Tables> = LazyLock::new(|| {
@@ -67,29 +66,6 @@ impl<'t> NodeExt<'t> for Node<'t> {
         };
         let mut cursor = self.walk();
         self.children_by_field_id(id, &mut cursor).collect()
-    }
-}
-
-/// FNV-1a: field names are a few ASCII bytes, for which SipHash is needlessly slow.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
     }
 }
 

@@ -5,6 +5,7 @@
 //! fails: invalid code yields `ERROR` nodes, which matchers treat as opaque. A parser is
 //! kept per thread, since tree-sitter parsers are not shareable.
 
+use crate::parse::fast_hash::FastMap;
 use crate::parse::node_ext::NodeExt;
 use std::cell::RefCell;
 use tree_sitter::{Node, Parser, Tree};
@@ -48,13 +49,13 @@ impl<'a> PythonSource<'a> {
 /// from the root each time, which made ancestor tests quadratic on large files.
 #[derive(Debug, Default)]
 pub struct Parents<'t> {
-    parents: std::collections::HashMap<usize, Node<'t>>,
+    parents: FastMap<usize, Node<'t>>,
 }
 
 impl<'t> Parents<'t> {
     /// Records the parent of every named node under `root` (iteratively).
     pub fn build(root: Node<'t>) -> Parents<'t> {
-        let mut parents = std::collections::HashMap::new();
+        let mut parents = FastMap::default();
         let mut stack = vec![root];
         while let Some(node) = stack.pop() {
             let mut cursor = node.walk();

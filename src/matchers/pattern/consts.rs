@@ -7,10 +7,10 @@
 //! values, or bound by a parameter, loop or `with`, has no constant value. Containers keep
 //! their known items and mark the rest [`Const::Unknown`].
 
+use crate::parse::fast_hash::FastMap;
 use crate::parse::node_ext::NodeExt;
 use crate::parse::python::{Parents, named_children, node_text, string_value, unparenthesize};
 use std::cell::Cell;
-use std::collections::HashMap;
 use tree_sitter::Node;
 
 /// How deep evaluation follows names and operators before giving up (cycles, huge chains).
@@ -54,7 +54,8 @@ enum Binding<'t> {
 /// Simple bindings of one file, by scope (0: module; else a function node's id).
 #[derive(Debug, Default)]
 pub struct Assignments<'t> {
-    scopes: HashMap<(usize, String), Vec<Binding<'t>>>,
+    /// Scope (0: module; else a function node's id) → name → bindings.
+    scopes: FastMap<usize, FastMap<String, Vec<Binding<'t>>>>,
     parents: Parents<'t>,
 }
 
@@ -62,7 +63,7 @@ impl<'t> Assignments<'t> {
     /// Collects the bindings of the file rooted at `root`.
     pub fn collect(source: &str, root: Node<'t>) -> Assignments<'t> {
         let mut assignments = Assignments {
-            scopes: HashMap::new(),
+            scopes: FastMap::default(),
             parents: Parents::build(root),
         };
         let mut stack = vec![(root, 0usize)];
@@ -134,7 +135,12 @@ impl<'t> Assignments<'t> {
     }
 
     fn bind(&mut self, scope: usize, name: String, binding: Binding<'t>) {
-        self.scopes.entry((scope, name)).or_default().push(binding);
+        self.scopes
+            .entry(scope)
+            .or_default()
+            .entry(name)
+            .or_default()
+            .push(binding);
     }
 
     /// The bindings `name` has when read at `at`: the enclosing function's if it binds the
@@ -143,13 +149,19 @@ impl<'t> Assignments<'t> {
         let mut current = self.parents.get(at);
         while let Some(node) = current {
             if matches!(node.kind_name(), "function_definition" | "lambda")
-                && let Some(bindings) = self.scopes.get(&(node.id(), name.to_owned()))
+                && let Some(bindings) = self
+                    .scopes
+                    .get(&node.id())
+                    .and_then(|scope| scope.get(name))
             {
                 return Some(bindings);
             }
             current = self.parents.get(node);
         }
-        self.scopes.get(&(0, name.to_owned())).map(Vec::as_slice)
+        self.scopes
+            .get(&0)
+            .and_then(|scope| scope.get(name))
+            .map(Vec::as_slice)
     }
 
     /// The expression a name was assigned when it has exactly one binding, `x = EXPR`.

@@ -11,13 +11,16 @@ pub mod ptree;
 pub mod rule;
 
 use crate::fix::Fix;
+use crate::parse::fast_hash::FastMap;
 use crate::parse::node_ext::NodeExt;
 use crate::rules::RuleFix;
 use matcher::{Bindings, FileContext, bound};
 use rule::RuleObject;
-use std::collections::HashMap;
 use std::ops::Range;
 use tree_sitter::Node;
+
+/// The named nodes of a file, by kind.
+pub type NodesByKind<'t> = FastMap<&'static str, Vec<Node<'t>>>;
 
 /// A compiled `pattern` rule.
 #[derive(Debug)]
@@ -89,9 +92,9 @@ fn candidate_kinds(object: &RuleObject) -> Option<Vec<String>> {
 }
 
 /// What a file must contain for the object to possibly match: clauses of words, one clause
-/// entirely present (`None`: no requirement known). Words are matched ASCII
-/// case-insensitively. Every positive field of an object must hold, so any one field's
-/// requirement is sound; the most selective one is used.
+/// entirely present (`None`: no requirement known); words marked [`literals::FOLDED`] are
+/// matched ASCII case-insensitively. Every positive field of an object must hold, so their
+/// requirements combine (see [`all_of`]); negative fields require nothing.
 fn required_words(object: &RuleObject) -> Option<Vec<Vec<String>>> {
     let from_pattern = object.pattern.as_ref().and_then(|pattern| {
         let mut words = Vec::new();
@@ -118,7 +121,7 @@ fn required_words(object: &RuleObject) -> Option<Vec<Vec<String>>> {
     options.push(object.has.as_deref().and_then(required_words));
     options.push(object.inside.as_deref().and_then(required_words));
     options.extend(object.conditions.iter().map(condition_words));
-    most_selective(options)
+    all_of(options)
 }
 
 /// What the node bound by a `where` condition requires of the file: its text matches
@@ -146,24 +149,49 @@ fn condition_words(condition: &rule::Condition) -> Option<Vec<Vec<String>>> {
         last_parts(&condition.made_by),
         condition.matches.as_deref().and_then(required_words),
     ];
-    most_selective(options)
+    all_of(options)
 }
 
-/// The most selective of some requirements; ties keep the earlier one.
-fn most_selective(
-    options: impl IntoIterator<Item = Option<Vec<Vec<String>>>>,
+/// More clauses than this are not multiplied out (the prefilter stays cheap to evaluate).
+const MAX_CLAUSES: usize = 64;
+
+/// Requirements that must all hold, as one: the clauses multiplied out (a file must satisfy
+/// one clause of each), the most selective requirements first, while the product stays
+/// small; the rest are dropped, which only makes the prefilter weaker.
+fn all_of(
+    requirements: impl IntoIterator<Item = Option<Vec<Vec<String>>>>,
 ) -> Option<Vec<Vec<String>>> {
-    options
-        .into_iter()
-        .flatten()
-        .fold(None, |best, clauses| match best {
-            Some(best) if selectivity(&best) >= selectivity(&clauses) => Some(best),
-            _ => Some(clauses),
-        })
+    let mut requirements: Vec<Vec<Vec<String>>> = requirements.into_iter().flatten().collect();
+    // Stable: among equals, the earlier field first.
+    requirements.sort_by_key(|clauses| std::cmp::Reverse(selectivity(clauses)));
+    let mut combined: Option<Vec<Vec<String>>> = None;
+    for clauses in requirements {
+        combined = match combined {
+            None => Some(clauses),
+            Some(current) if current.len() * clauses.len() <= MAX_CLAUSES => Some(
+                current
+                    .iter()
+                    .flat_map(|left| {
+                        clauses.iter().map(move |right| {
+                            let mut clause = left.clone();
+                            for word in right {
+                                if !clause.contains(word) {
+                                    clause.push(word.clone());
+                                }
+                            }
+                            clause
+                        })
+                    })
+                    .collect(),
+            ),
+            Some(current) => Some(current),
+        };
+    }
+    combined
 }
 
-/// How selective clauses are: the longest word of the weakest clause (an `any` is as weak as
-/// its commonest alternative).
+/// How selective clauses are: the total length of the words of the weakest clause (an `any`
+/// is as weak as its commonest alternative; a clause of several words is stronger than one).
 fn selectivity(clauses: &[Vec<String>]) -> usize {
     clauses
         .iter()
@@ -171,8 +199,7 @@ fn selectivity(clauses: &[Vec<String>]) -> usize {
             clause
                 .iter()
                 .map(|word| word.trim_start_matches(literals::FOLDED).len())
-                .max()
-                .unwrap_or(0)
+                .sum()
         })
         .min()
         .unwrap_or(0)
@@ -191,7 +218,7 @@ pub fn regex_literals(pattern: &str) -> Option<Vec<Vec<String>>> {
 
 impl PatternRule {
     /// The nodes of a file this rule may match, by kind (`by_kind`: the file's nodes by kind).
-    pub fn candidates<'t>(&self, by_kind: &HashMap<&'static str, Vec<Node<'t>>>) -> Vec<Node<'t>> {
+    pub fn candidates<'t>(&self, by_kind: &NodesByKind<'t>) -> Vec<Node<'t>> {
         match &self.kinds {
             Some(kinds) => kinds
                 .iter()
@@ -206,7 +233,7 @@ impl PatternRule {
     pub fn matches_in<'t>(
         &self,
         cx: &FileContext<'t>,
-        by_kind: &HashMap<&'static str, Vec<Node<'t>>>,
+        by_kind: &NodesByKind<'t>,
         fixes: &[RuleFix],
         path: &str,
     ) -> Vec<(Range<usize>, Option<Fix>)> {
@@ -251,8 +278,8 @@ pub fn instantiate<'t>(
 }
 
 /// Every named node of the tree, grouped by kind (iterative: deep nesting cannot overflow).
-pub fn nodes_by_kind(root: Node<'_>) -> HashMap<&'static str, Vec<Node<'_>>> {
-    let mut by_kind: HashMap<&'static str, Vec<Node<'_>>> = HashMap::new();
+pub fn nodes_by_kind(root: Node<'_>) -> NodesByKind<'_> {
+    let mut by_kind = NodesByKind::default();
     let mut cursor = root.walk();
     loop {
         let node = cursor.node();

@@ -154,7 +154,7 @@ impl RuleObject {
                 None => self.step(Step::Inside, node, cx, env, next),
             },
             Step::Inside => match &self.inside {
-                Some(inside) => ancestors(node, cx).into_iter().any(|ancestor| {
+                Some(inside) => ancestors(node, cx).any(|ancestor| {
                     inside.matches_then(ancestor, cx, env, &mut |env| {
                         self.step(Step::Negatives, node, cx, env, next)
                     })
@@ -338,16 +338,11 @@ fn descendants(node: Node<'_>) -> Vec<Node<'_>> {
     found
 }
 
-/// Ancestors of `node` (not itself), nearest first.
-fn ancestors<'t>(node: Node<'t>, cx: &FileContext<'t>) -> Vec<Node<'t>> {
-    let mut found = Vec::new();
-    let mut current = cx.parent(node);
-    while let Some(ancestor) = current {
-        if found.len() >= MAX_RELATIVE_DEPTH {
-            break;
-        }
-        found.push(ancestor);
-        current = cx.parent(ancestor);
-    }
-    found
+/// Ancestors of `node` (not itself), nearest first, up to the depth limit.
+fn ancestors<'c, 't>(
+    node: Node<'t>,
+    cx: &'c FileContext<'t>,
+) -> impl Iterator<Item = Node<'t>> + 'c {
+    std::iter::successors(cx.parent(node), move |ancestor| cx.parent(*ancestor))
+        .take(MAX_RELATIVE_DEPTH)
 }

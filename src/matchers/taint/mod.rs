@@ -11,7 +11,7 @@ pub mod routes;
 
 use crate::fix::Fix;
 use crate::matchers::pattern::matcher::FileContext;
-use crate::matchers::pattern::{PatternRule, instantiate};
+use crate::matchers::pattern::{NodesByKind, PatternRule, instantiate};
 use crate::parse::node_ext::NodeExt;
 use crate::rules::RuleFix;
 use flow::{Analyzer, State, Summary, Taint};
@@ -57,11 +57,16 @@ impl TaintRule {
     pub fn find<'t>(
         &self,
         cx: &FileContext<'t>,
-        by_kind: &HashMap<&'static str, Vec<Node<'t>>>,
+        by_kind: &NodesByKind<'t>,
         fixes: &[RuleFix],
         path: &str,
     ) -> Vec<(Range<usize>, Option<Fix>)> {
-        // Sinks first, by their shape alone: a file (or a function) without one needs no flow
+        // Analysis is within the file: without a source in it (no request handler, nothing a
+        // source pattern matches) nothing can reach a sink.
+        if !self.has_source(cx, by_kind) {
+            return Vec::new();
+        }
+        // Sinks next, by their shape alone: a file (or a function) without one needs no flow
         // analysis at all.
         let candidates = self.sink_candidates(cx, by_kind);
         if candidates.is_empty() {
@@ -165,11 +170,30 @@ impl TaintRule {
         })
     }
 
+    /// Whether anything in the file is a source: a request handler's parameters (when the
+    /// rule takes them) or a node some source pattern matches, wherever it is.
+    fn has_source<'t>(&self, cx: &FileContext<'t>, by_kind: &NodesByKind<'t>) -> bool {
+        let handler = || {
+            by_kind
+                .get("function_definition")
+                .into_iter()
+                .flatten()
+                .any(|function| routes::is_route(*function, cx))
+        };
+        (self.route_parameters && handler())
+            || self.sources.iter().any(|source| {
+                source
+                    .candidates(by_kind)
+                    .into_iter()
+                    .any(|node| source.object.matches(node, cx, &mut Vec::new()))
+            })
+    }
+
     /// Ids of the nodes some sink pattern matches, taint aside.
     fn sink_candidates<'t>(
         &self,
         cx: &FileContext<'t>,
-        by_kind: &HashMap<&'static str, Vec<Node<'t>>>,
+        by_kind: &NodesByKind<'t>,
     ) -> HashSet<usize> {
         let mut found = HashSet::new();
         for sink in &self.sinks {
@@ -188,7 +212,7 @@ impl TaintRule {
 /// module-level code holds one.
 fn relevant_functions<'t>(
     cx: &FileContext<'t>,
-    by_kind: &HashMap<&'static str, Vec<Node<'t>>>,
+    by_kind: &NodesByKind<'t>,
     candidates: &HashSet<usize>,
 ) -> (Vec<Node<'t>>, bool) {
     let enclosing = |node: Node<'t>| {

@@ -39,8 +39,9 @@ const INJECTED_DEFAULTS: &[&str] = &["Depends", "Security"];
 
 /// Whether the function definition `function` is a request handler.
 pub fn is_route(function: Node<'_>, cx: &FileContext<'_>) -> bool {
-    let Some(parent) = function
-        .parent()
+    // `cx.parent`: tree-sitter's `Node::parent` searches down from the root.
+    let Some(parent) = cx
+        .parent(function)
         .filter(|parent| parent.kind_name() == "decorated_definition")
     else {
         return false;
