@@ -53,23 +53,53 @@ pub struct Parents<'t> {
 }
 
 impl<'t> Parents<'t> {
-    /// Records the parent of every named node under `root` (iteratively).
+    /// Records the parent of every named node under `root`.
     pub fn build(root: Node<'t>) -> Parents<'t> {
-        let mut parents = FastMap::default();
-        let mut stack = vec![root];
-        while let Some(node) = stack.pop() {
-            let mut cursor = node.walk();
-            for child in node.named_children(&mut cursor) {
-                parents.insert(child.id(), node);
-                stack.push(child);
+        let mut parents = Parents::default();
+        walk_named(root, |node, parent| {
+            if let Some(parent) = parent {
+                parents.record(node, parent);
             }
-        }
-        Parents { parents }
+        });
+        parents
+    }
+
+    /// Records that `parent` is the parent of `node`.
+    pub fn record(&mut self, node: Node<'t>, parent: Node<'t>) {
+        self.parents.insert(node.id(), parent);
     }
 
     /// The parent of `node` (`None` for the root, or a node from another tree).
     pub fn get(&self, node: Node<'t>) -> Option<Node<'t>> {
         self.parents.get(&node.id()).copied()
+    }
+}
+
+/// Visits every named node under `root` (itself included, anonymous tokens and what they
+/// hold left out) in document order with its parent, moving one tree cursor: no allocation
+/// per node, no recursion (deep nesting cannot overflow the stack).
+pub fn walk_named<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>, Option<Node<'t>>)) {
+    let mut cursor = root.walk();
+    let mut path: Vec<Node<'t>> = Vec::new();
+    loop {
+        let node = cursor.node();
+        let named = node.is_named();
+        if named {
+            visit(node, path.last().copied());
+            if cursor.goto_first_child() {
+                path.push(node);
+                continue;
+            }
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+            path.pop();
+        }
     }
 }
 

@@ -212,6 +212,8 @@ fn compile_object(
         has,
         not_has,
         conditions,
+        // Filled once the whole rule is built (`PatternRule::new`).
+        kinds: None,
     })
 }
 

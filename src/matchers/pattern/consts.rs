@@ -9,7 +9,9 @@
 
 use crate::parse::fast_hash::FastMap;
 use crate::parse::node_ext::NodeExt;
-use crate::parse::python::{Parents, named_children, node_text, string_value, unparenthesize};
+use crate::parse::python::{
+    Parents, named_children, node_text, string_value, unparenthesize, walk_named,
+};
 use std::cell::Cell;
 use tree_sitter::Node;
 
@@ -60,26 +62,39 @@ pub struct Assignments<'t> {
 }
 
 impl<'t> Assignments<'t> {
-    /// Collects the bindings of the file rooted at `root`.
+    /// Collects the bindings of the file rooted at `root` (and every node's parent), in one
+    /// walk of the tree.
     pub fn collect(source: &str, root: Node<'t>) -> Assignments<'t> {
         let mut assignments = Assignments {
             scopes: FastMap::default(),
-            parents: Parents::build(root),
+            parents: Parents::default(),
         };
-        let mut stack = vec![(root, 0usize)];
-        while let Some((node, scope)) = stack.pop() {
-            match node.kind_name() {
+        // The scope of the children of each node on the path to the current one.
+        let mut scopes: Vec<(usize, usize)> = Vec::new();
+        walk_named(root, |node, parent| {
+            let scope = match parent {
+                Some(parent) => {
+                    assignments.parents.record(node, parent);
+                    while scopes.last().is_some_and(|(id, _)| *id != parent.id()) {
+                        scopes.pop();
+                    }
+                    scopes.last().map_or(0, |(_, scope)| *scope)
+                }
+                None => 0,
+            };
+            let inner = match node.kind_name() {
                 "function_definition" | "lambda" => {
-                    let inner = node.id();
                     if let Some(parameters) = node.field("parameters") {
                         for name in parameter_names(source, parameters) {
-                            assignments.bind(inner, name, Binding::Opaque);
+                            assignments.bind(node.id(), name, Binding::Opaque);
                         }
                     }
-                    stack.extend(named_children(node).into_iter().map(|child| (child, inner)));
-                    continue;
+                    node.id()
                 }
-                "assignment" => assignments.add_assignment(source, node, scope),
+                "assignment" => {
+                    assignments.add_assignment(source, node, scope);
+                    scope
+                }
                 "with_item" => {
                     if let Some(item) = node.field("value")
                         && item.kind_name() == "as_pattern"
@@ -90,6 +105,7 @@ impl<'t> Assignments<'t> {
                             assignments.bind(scope, name, Binding::Entered(manager));
                         }
                     }
+                    scope
                 }
                 "augmented_assignment" | "for_statement" | "for_in_clause" | "named_expression" => {
                     let target = node.field("left").or_else(|| node.field("name"));
@@ -98,11 +114,12 @@ impl<'t> Assignments<'t> {
                             assignments.bind(scope, name, Binding::Opaque);
                         }
                     }
+                    scope
                 }
-                _ => {}
-            }
-            stack.extend(named_children(node).into_iter().map(|child| (child, scope)));
-        }
+                _ => scope,
+            };
+            scopes.push((node.id(), inner));
+        });
         assignments
     }
 

@@ -11,16 +11,33 @@ pub mod ptree;
 pub mod rule;
 
 use crate::fix::Fix;
-use crate::parse::fast_hash::FastMap;
-use crate::parse::node_ext::NodeExt;
+use crate::parse::node_ext::{kind_index, kind_index_count, kind_index_of};
+use crate::parse::python::walk_named;
 use crate::rules::RuleFix;
 use matcher::{Bindings, FileContext, bound};
 use rule::RuleObject;
 use std::ops::Range;
 use tree_sitter::Node;
 
-/// The named nodes of a file, by kind.
-pub type NodesByKind<'t> = FastMap<&'static str, Vec<Node<'t>>>;
+/// The named nodes of a file, by kind (in lists indexed by kind, not hashed by name).
+#[derive(Debug, Default)]
+pub struct NodesByKind<'t> {
+    lists: Vec<Vec<Node<'t>>>,
+}
+
+impl<'t> NodesByKind<'t> {
+    /// The nodes of kind `kind`, in document order.
+    pub fn get(&self, kind: &str) -> Option<&Vec<Node<'t>>> {
+        self.lists
+            .get(kind_index_of(kind)?)
+            .filter(|list| !list.is_empty())
+    }
+
+    /// Every list of nodes of one kind.
+    pub fn values(&self) -> impl Iterator<Item = &Vec<Node<'t>>> {
+        self.lists.iter()
+    }
+}
 
 /// A compiled `pattern` rule.
 #[derive(Debug)]
@@ -37,7 +54,8 @@ pub struct PatternRule {
 
 impl PatternRule {
     /// Wraps a compiled rule object, deriving its prefilters.
-    pub fn new(object: RuleObject, focus: Option<String>) -> PatternRule {
+    pub fn new(mut object: RuleObject, focus: Option<String>) -> PatternRule {
+        object.index_kinds(&candidate_kinds);
         let kinds = candidate_kinds(&object);
         let words = required_words(&object);
         PatternRule {
@@ -279,23 +297,40 @@ pub fn instantiate<'t>(
 
 /// Every named node of the tree, grouped by kind (iterative: deep nesting cannot overflow).
 pub fn nodes_by_kind(root: Node<'_>) -> NodesByKind<'_> {
-    let mut by_kind = NodesByKind::default();
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
-        if node.is_named() {
-            by_kind.entry(node.kind_name()).or_default().push(node);
+    let mut lists: Vec<Vec<Node<'_>>> = vec![Vec::new(); kind_index_count()];
+    walk_named(root, |node, _| {
+        if let Some(list) = lists.get_mut(kind_index(node)) {
+            list.push(node);
         }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
+    });
+    NodesByKind { lists }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::python::PythonSource;
+
+    #[test]
+    fn every_named_node_is_listed_under_its_kind() {
+        let code = "import os\n@app.get('/')\ndef f(a, *b, **c):\n    # note\n    return [x for x in os.listdir(a) if x]\n";
+        let source = PythonSource::parse(code).unwrap();
+        let by_kind = nodes_by_kind(source.tree.root_node());
+        let mut stack = vec![source.tree.root_node()];
+        let mut named = 0;
+        while let Some(node) = stack.pop() {
+            if node.is_named() {
+                named += 1;
+                assert!(
+                    by_kind.get(node.kind()).unwrap().contains(&node),
+                    "{node:?}"
+                );
+                let mut cursor = node.walk();
+                stack.extend(node.children(&mut cursor));
             }
-            if !cursor.goto_parent() {
-                return by_kind;
-            }
         }
+        assert_eq!(by_kind.values().map(Vec::len).sum::<usize>(), named);
+        assert!(by_kind.get("while_statement").is_none());
+        assert!(by_kind.get("no such kind").is_none());
     }
 }

@@ -9,6 +9,7 @@
 use super::consts::Const;
 use super::matcher::{Bindings, FileContext, Next, bound, match_then};
 use super::ptree::PNode;
+use crate::parse::node_ext::KindSet;
 use crate::parse::node_ext::NodeExt;
 use crate::rules::lazy_regex::LazyRegex;
 use tree_sitter::Node;
@@ -38,6 +39,9 @@ pub struct RuleObject {
     pub not_has: Option<Box<RuleObject>>,
     /// Conditions on metavariables.
     pub conditions: Vec<Condition>,
+    /// Kinds of the nodes this object can match (`None`: any), filled by
+    /// [`RuleObject::index_kinds`]: `inside`/`has` walks skip other nodes with one bit test.
+    pub kinds: Option<KindSet>,
 }
 
 /// A `where` condition on one metavariable.
@@ -73,6 +77,53 @@ pub struct Condition {
 const MAX_RELATIVE_DEPTH: usize = 256;
 
 impl RuleObject {
+    /// Records, in this object and every object under it, the kinds it can match:
+    /// `candidate_kinds` (its `kind`, or its patterns' kinds) plus, for patterns, the kinds a
+    /// pattern sees through (parentheses, expression statements) or follows (names bound to
+    /// a value).
+    pub fn index_kinds(&mut self, candidate_kinds: &dyn Fn(&RuleObject) -> Option<Vec<String>>) {
+        self.kinds = match &self.kind {
+            Some(kind) => Some(KindSet::from_names([kind.as_str()])),
+            None => candidate_kinds(self).map(|kinds| {
+                KindSet::from_names(kinds.iter().map(String::as_str).chain([
+                    "identifier",
+                    "attribute",
+                    "parenthesized_expression",
+                    "expression_statement",
+                ]))
+            }),
+        };
+        for child in self.any.iter_mut().chain(self.all.iter_mut()) {
+            child.index_kinds(candidate_kinds);
+        }
+        for child in [
+            &mut self.not,
+            &mut self.inside,
+            &mut self.not_inside,
+            &mut self.has,
+            &mut self.not_has,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            child.index_kinds(candidate_kinds);
+        }
+        for condition in &mut self.conditions {
+            for child in [&mut condition.matches, &mut condition.not_matches]
+                .into_iter()
+                .flatten()
+            {
+                child.index_kinds(candidate_kinds);
+            }
+        }
+    }
+
+    /// Whether a node of this kind could match (the cheap test of a relative walk).
+    #[inline]
+    fn admits(&self, node: Node<'_>) -> bool {
+        self.kinds.as_ref().is_none_or(|kinds| kinds.contains(node))
+    }
+
     /// Whether the object matches `node`, extending `env` on success (unchanged on failure).
     pub fn matches<'t>(
         &self,
@@ -147,17 +198,19 @@ impl RuleObject {
             },
             Step::Has => match &self.has {
                 Some(has) => descendants(node).into_iter().any(|descendant| {
-                    has.matches_then(descendant, cx, env, &mut |env| {
-                        self.step(Step::Inside, node, cx, env, next)
-                    })
+                    has.admits(descendant)
+                        && has.matches_then(descendant, cx, env, &mut |env| {
+                            self.step(Step::Inside, node, cx, env, next)
+                        })
                 }),
                 None => self.step(Step::Inside, node, cx, env, next),
             },
             Step::Inside => match &self.inside {
                 Some(inside) => ancestors(node, cx).any(|ancestor| {
-                    inside.matches_then(ancestor, cx, env, &mut |env| {
-                        self.step(Step::Negatives, node, cx, env, next)
-                    })
+                    inside.admits(ancestor)
+                        && inside.matches_then(ancestor, cx, env, &mut |env| {
+                            self.step(Step::Negatives, node, cx, env, next)
+                        })
                 }),
                 None => self.step(Step::Negatives, node, cx, env, next),
             },
@@ -173,9 +226,10 @@ impl RuleObject {
                             .any(|ancestor| object.matches(ancestor, cx, &mut env.clone()))
                     })
                     || self.not_has.as_ref().is_some_and(|object| {
-                        descendants(node)
-                            .into_iter()
-                            .any(|descendant| object.matches(descendant, cx, &mut env.clone()))
+                        descendants(node).into_iter().any(|descendant| {
+                            object.admits(descendant)
+                                && object.matches(descendant, cx, &mut env.clone())
+                        })
                     });
                 !rejected && self.step(Step::Condition(0), node, cx, env, next)
             }
