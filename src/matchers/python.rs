@@ -6,12 +6,13 @@
 
 use crate::findings::Match;
 use crate::language::Language;
-use crate::matchers::pattern::literals::FOLDED;
+use crate::matchers::pattern::literals::{FOLDED, ROUTE_DECORATOR, ROUTE_DECORATOR_REGEX};
 use crate::matchers::pattern::matcher::FileContext;
 use crate::matchers::pattern::{nodes_by_kind, regex_literals};
 use crate::parse::python::PythonSource;
 use crate::rules::{Rule, RuleKind};
 use aho_corasick::AhoCorasick;
+use regex::Regex;
 
 /// The Python code rules of a rule set, with the shared word prefilter.
 pub struct PythonMatcher {
@@ -24,6 +25,8 @@ pub struct PythonMatcher {
     exact: Option<(AhoCorasick, Vec<usize>)>,
     /// Words matched ASCII case-insensitively (from regexes), with their word index.
     folded: Option<(AhoCorasick, Vec<usize>)>,
+    /// The index of [`ROUTE_DECORATOR`] when a rule requires it, with its regex.
+    route_decorator: Option<(usize, Regex)>,
 }
 
 /// Identifier clauses a rule needs (`None`: no requirement).
@@ -31,8 +34,17 @@ fn rule_words(rule: &Rule) -> Option<Vec<Vec<String>>> {
     match &rule.kind {
         RuleKind::Pattern(pattern) => pattern.words().cloned(),
         RuleKind::Taint(taint) => taint.words(),
-        // The full path is made of string literals of the file.
-        RuleKind::Route(route) => regex_literals(route.path_regex.as_str()),
+        // A decorated handler, and its full path is made of string literals of the file.
+        RuleKind::Route(route) => Some(
+            regex_literals(route.path_regex.as_str())
+                .unwrap_or_else(|| vec![Vec::new()])
+                .into_iter()
+                .map(|mut clause| {
+                    clause.push(ROUTE_DECORATOR.to_owned());
+                    clause
+                })
+                .collect(),
+        ),
         _ => None,
     }
 }
@@ -68,6 +80,7 @@ impl PythonMatcher {
             let (texts, ids): (Vec<&str>, Vec<usize>) = words
                 .iter()
                 .enumerate()
+                .filter(|(_, word)| *word != ROUTE_DECORATOR)
                 .filter_map(|(id, word)| match word.strip_prefix(FOLDED) {
                     Some(text) if folded => Some((text, id)),
                     None if !folded => Some((word.as_str(), id)),
@@ -83,8 +96,20 @@ impl PythonMatcher {
                 .ok()
                 .map(|automaton| (automaton, ids))
         };
+        if std::env::var_os("HARDEN_PROF").is_some() {
+            for (index, _) in &code_rules {
+                let mut clauses = rule_words(&rules[*index]).unwrap_or_default();
+                clauses.sort_by_key(|c| c.iter().map(|w| w.trim_start_matches("(?i)").len()).sum::<usize>());
+                eprintln!("WORDS\t{}\t{}\t{:?}", rules[*index].id, clauses.len(), &clauses[..clauses.len().min(6)]);
+            }
+        }
+        let route_decorator = words
+            .iter()
+            .position(|word| word == ROUTE_DECORATOR)
+            .and_then(|index| Some((index, Regex::new(ROUTE_DECORATOR_REGEX).ok()?)));
         PythonMatcher {
             rules: code_rules,
+            route_decorator,
             word_count: words.len(),
             exact: automaton(false),
             folded: automaton(true),
@@ -105,25 +130,31 @@ impl PythonMatcher {
         if candidates.is_empty() {
             return Vec::new();
         }
+        let t0 = std::time::Instant::now();
         let Some(source) = PythonSource::parse(text) else {
             return Vec::new();
         };
+        if std::env::var_os("HARDEN_PROF").is_some() { eprintln!("PROF\tparse\t{}\t{}", t0.elapsed().as_micros(), path); }
+        let t0 = std::time::Instant::now();
         let root = source.tree.root_node();
         let cx = FileContext::new(text, root);
         let by_kind = nodes_by_kind(root);
+        if std::env::var_os("HARDEN_PROF").is_some() { eprintln!("PROF\tcontext\t{}\t{}", t0.elapsed().as_micros(), path); }
         let mut matches = Vec::new();
         for index in candidates {
             let rule = &rules[index];
+            let t0 = std::time::Instant::now();
             let found = match &rule.kind {
                 RuleKind::Pattern(pattern) => pattern.matches_in(&cx, &by_kind, &rule.fixes, path),
                 RuleKind::Taint(taint) => taint.find(&cx, &by_kind, &rule.fixes, path),
                 RuleKind::Route(route) => route
-                    .find(&cx)
+                    .find(&cx, &by_kind)
                     .into_iter()
                     .map(|range| (range, None))
                     .collect(),
                 _ => Vec::new(),
             };
+            if std::env::var_os("HARDEN_PROF").is_some() { eprintln!("PROF\t{}\t{}\t{}", rule.id, t0.elapsed().as_micros(), path); }
             matches.extend(found.into_iter().map(|(range, fix)| Match {
                 rule: index,
                 range,
@@ -142,6 +173,9 @@ impl PythonMatcher {
             for hit in automaton.find_overlapping_iter(text) {
                 present[ids[hit.pattern().as_usize()]] = true;
             }
+        }
+        if let Some((index, regex)) = &self.route_decorator {
+            present[*index] = regex.is_match(text);
         }
         self.rules
             .iter()

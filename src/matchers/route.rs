@@ -8,6 +8,7 @@
 //! is a same-file function that checks nothing (a stub: `return True`, `pass`).
 
 use crate::matchers::pattern::consts::Const;
+use crate::matchers::pattern::NodesByKind;
 use crate::matchers::pattern::matcher::{FileContext, call_arguments};
 use crate::matchers::taint::routes::ROUTE_METHODS;
 use crate::parse::node_ext::NodeExt;
@@ -35,18 +36,17 @@ struct Mount {
 
 impl RouteRule {
     /// Decorators of the unauthenticated handlers whose path matches.
-    pub fn find(&self, cx: &FileContext<'_>) -> Vec<Range<usize>> {
-        let includes = self.includes(cx);
-        let mut found = Vec::new();
-        let mut stack = vec![cx.root];
-        while let Some(node) = stack.pop() {
-            if node.kind_name() == "decorated_definition"
-                && let Some(range) = self.check_handler(node, cx, &includes)
-            {
-                found.push(range);
-            }
-            stack.extend(named_children(node));
+    pub fn find<'t>(&self, cx: &FileContext<'t>, by_kind: &NodesByKind<'t>) -> Vec<Range<usize>> {
+        let definitions = by_kind.get("decorated_definition");
+        if definitions.is_none() {
+            return Vec::new();
         }
+        let includes = self.includes(cx, by_kind);
+        let mut found: Vec<Range<usize>> = definitions
+            .into_iter()
+            .flatten()
+            .filter_map(|definition| self.check_handler(*definition, cx, &includes))
+            .collect();
         found.sort_by_key(|range| range.start);
         found
     }
@@ -89,18 +89,16 @@ impl RouteRule {
                 .iter()
                 .any(|dependency| self.auth_names.is_match(dependency) && !is_stub(dependency, cx));
         (!authenticated).then(|| {
-            route_decorator
-                .parent()
+            cx.parent(route_decorator)
                 .unwrap_or(route_decorator)
                 .byte_range()
         })
     }
 
     /// Prefixes and dependencies given by `X.include_router(router, prefix=..., dependencies=[...])`.
-    fn includes(&self, cx: &FileContext<'_>) -> HashMap<String, Mount> {
+    fn includes<'t>(&self, cx: &FileContext<'t>, by_kind: &NodesByKind<'t>) -> HashMap<String, Mount> {
         let mut mounts = HashMap::new();
-        let mut stack = vec![cx.root];
-        while let Some(node) = stack.pop() {
+        for node in by_kind.get("call").into_iter().flatten().copied() {
             if node.kind_name() == "call"
                 && let Some(callee) = node.field("function")
                 && callee.kind_name() == "attribute"
@@ -129,7 +127,6 @@ impl RouteRule {
                     mounts.insert(cx.text(*router).to_owned(), mount);
                 }
             }
-            stack.extend(named_children(node));
         }
         mounts
     }

@@ -15,6 +15,14 @@ use std::collections::BTreeSet;
 /// without it (identifiers from patterns and names) match exactly.
 pub const FOLDED: &str = "(?i)";
 
+/// A prefilter word that is not a string: the file has a decorator that registers a request
+/// handler (`@app.get(`, `@bp.route(`), which [`ROUTE_DECORATOR_REGEX`] recognises.
+pub const ROUTE_DECORATOR: &str = "\u{0}route-decorator";
+
+/// A decorator line calling a route method (`@router.post(`, `@app.api_route(`). The call
+/// must start on the `@` line, as every formatter writes it.
+pub const ROUTE_DECORATOR_REGEX: &str = r"(?m)^[ \t]*@[^\n]*?\.[ \t]*(?:get|post|put|patch|delete|head|options|trace|api_route|route|websocket)[ \t]*\(";
+
 /// Larger exact sets are abandoned (cross products grow fast).
 const MAX_SET: usize = 64;
 /// Shorter required strings are useless as a prefilter (they occur in every file).

@@ -352,6 +352,10 @@ fn match_call<'t>(
     let Some(function) = target.field("function") else {
         return false;
     };
+    // `f(...)`: any arguments, none to read.
+    if open && keywords.is_empty() && matches!(positional, [PNode::Ellipsis]) {
+        return match_then(func, function, cx, env, next);
+    }
     // The callee first: most candidate calls fail there, before their arguments are read.
     match_then(func, function, cx, env, &mut |env| {
         let (target_positional, target_keywords) = call_arguments(cx, target);

@@ -127,7 +127,13 @@ fn required_words(object: &RuleObject) -> Option<Vec<Vec<String>>> {
             object.any.iter().map(required_words).collect();
         alternatives.map(|alternatives| alternatives.into_iter().flatten().collect())
     };
+    let from_kind = object
+        .kind
+        .as_deref()
+        .and_then(kind_keyword)
+        .map(|keyword| vec![vec![keyword.to_owned()]]);
     let mut options = vec![
+        from_kind,
         from_pattern,
         object
             .regex
@@ -143,15 +149,11 @@ fn required_words(object: &RuleObject) -> Option<Vec<Vec<String>>> {
 }
 
 /// What the node bound by a `where` condition requires of the file: its text matches
-/// `regex`; an import-resolved name (`names`, `made_by`) ends with its last part.
+/// `regex`; an import-resolved name (`names`, `made_by`) is written with its first and last
+/// parts.
 fn condition_words(condition: &rule::Condition) -> Option<Vec<Vec<String>>> {
     let last_parts = |names: &[String]| -> Option<Vec<Vec<String>>> {
-        (!names.is_empty()).then(|| {
-            names
-                .iter()
-                .map(|name| vec![name.rsplit('.').next().unwrap_or(name).to_owned()])
-                .collect()
-        })
+        (!names.is_empty()).then(|| names.iter().map(|name| ptree::name_words(name)).collect())
     };
     let options = [
         condition
@@ -170,8 +172,31 @@ fn condition_words(condition: &rule::Condition) -> Option<Vec<Vec<String>>> {
     all_of(options)
 }
 
+/// The keyword a node of this kind is written with (`yield`, `except`...), if any.
+fn kind_keyword(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "yield" => "yield",
+        "return_statement" => "return",
+        "raise_statement" => "raise",
+        "except_clause" => "except",
+        "try_statement" => "try",
+        "with_statement" => "with",
+        "lambda" => "lambda",
+        "await" => "await",
+        "global_statement" => "global",
+        "nonlocal_statement" => "nonlocal",
+        "assert_statement" => "assert",
+        "import_statement" | "import_from_statement" => "import",
+        "function_definition" => "def",
+        "class_definition" => "class",
+        "while_statement" => "while",
+        "decorated_definition" | "decorator" => "@",
+        _ => return None,
+    })
+}
+
 /// More clauses than this are not multiplied out (the prefilter stays cheap to evaluate).
-const MAX_CLAUSES: usize = 64;
+const MAX_CLAUSES: usize = 256;
 
 /// Requirements that must all hold, as one: the clauses multiplied out (a file must satisfy
 /// one clause of each), the most selective requirements first, while the product stays

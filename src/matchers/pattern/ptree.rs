@@ -7,6 +7,8 @@
 //! code it will match, so anything Python can write, a pattern can.
 
 use super::consts::Const;
+use super::literals::ROUTE_DECORATOR;
+use crate::matchers::taint::routes::ROUTE_METHODS;
 use crate::parse::node_ext::NodeExt;
 use crate::parse::python::{PythonSource, named_children, node_text, string_value};
 use std::cell::RefCell;
@@ -631,7 +633,17 @@ impl PNode {
     pub fn required_words(&self, words: &mut Vec<String>) {
         match self {
             PNode::Const(constant) => constant.required_words(words),
-            PNode::Name(name) => words.push(name.rsplit('.').next().unwrap_or(name).to_owned()),
+            PNode::Name(name) => words.extend(name_words(name)),
+            // `@$R.get(...)` on a definition: a request handler's decorator.
+            PNode::Decorated { decorators, .. }
+                if decorators.iter().any(|decorator| {
+                    matches!(decorator, PNode::Call { func, .. }
+                        if matches!(func.as_ref(), PNode::Node { kind: "attribute", .. })
+                            && ROUTE_METHODS.iter().any(|method| func.mentions_ident(method)))
+                }) =>
+            {
+                words.push(ROUTE_DECORATOR.to_owned())
+            }
             PNode::Ident(name) => words.push(name.clone()),
             PNode::Call { keywords, .. } => {
                 words.extend(keywords.iter().map(|(name, _)| name.clone()))
@@ -647,6 +659,29 @@ impl PNode {
             child.required_words(words);
         }
     }
+}
+
+impl PNode {
+    /// Whether this pattern or one under it is the name or identifier `word`.
+    fn mentions_ident(&self, word: &str) -> bool {
+        match self {
+            PNode::Name(name) | PNode::Ident(name) => name == word,
+            _ => self.children().iter().any(|child| child.mentions_ident(word)),
+        }
+    }
+}
+
+/// What a file must contain to refer to the import-resolved name `name`: its last part
+/// (`run`) and, for a dotted name, its first (`subprocess`), written in the import or in
+/// the reference itself.
+pub fn name_words(name: &str) -> Vec<String> {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    let first = name.split('.').next().unwrap_or(name);
+    let mut words = vec![last.to_owned()];
+    if first != last {
+        words.push(first.to_owned());
+    }
+    words
 }
 
 impl ConstPattern {

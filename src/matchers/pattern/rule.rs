@@ -73,6 +73,35 @@ pub struct Condition {
     pub not_matches: Option<Box<RuleObject>>,
 }
 
+/// Kinds a pattern never reaches through parentheses, an expression statement or a name.
+const NOT_WRAPPED: &[&str] = &[
+    "module",
+    "block",
+    "except_clause",
+    "decorated_definition",
+    "decorator",
+    "function_definition",
+    "class_definition",
+    "with_statement",
+    "with_item",
+    "try_statement",
+    "if_statement",
+    "for_statement",
+    "while_statement",
+    "return_statement",
+    "raise_statement",
+    "import_statement",
+    "import_from_statement",
+    "global_statement",
+    "keyword_argument",
+    "pair",
+    "parameters",
+    "typed_parameter",
+    "typed_default_parameter",
+    "default_parameter",
+    "argument_list",
+];
+
 /// How far `has` and `inside` look (levels), so pathological nesting cannot make a match slow.
 const MAX_RELATIVE_DEPTH: usize = 256;
 
@@ -85,12 +114,19 @@ impl RuleObject {
         self.kinds = match &self.kind {
             Some(kind) => Some(KindSet::from_names([kind.as_str()])),
             None => candidate_kinds(self).map(|kinds| {
-                KindSet::from_names(kinds.iter().map(String::as_str).chain([
-                    "identifier",
-                    "attribute",
-                    "parenthesized_expression",
-                    "expression_statement",
-                ]))
+                // Statements and other non-expressions are never seen through parentheses
+                // or expression statements, nor reached from a name.
+                let seen_through: &[&str] = if kinds.iter().all(|kind| NOT_WRAPPED.contains(&kind.as_str())) {
+                    &[]
+                } else {
+                    &["identifier", "attribute", "parenthesized_expression", "expression_statement"]
+                };
+                KindSet::from_names(
+                    kinds
+                        .iter()
+                        .map(String::as_str)
+                        .chain(seen_through.iter().copied()),
+                )
             }),
         };
         for child in self.any.iter_mut().chain(self.all.iter_mut()) {

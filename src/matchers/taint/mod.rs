@@ -11,6 +11,7 @@ pub mod routes;
 
 use crate::fix::Fix;
 use crate::matchers::pattern::matcher::FileContext;
+use crate::matchers::pattern::literals::ROUTE_DECORATOR;
 use crate::matchers::pattern::{NodesByKind, PatternRule, instantiate};
 use crate::parse::node_ext::NodeExt;
 use crate::rules::RuleFix;
@@ -44,12 +45,37 @@ pub struct TaintRule {
 
 impl TaintRule {
     /// Identifier clauses for the file prefilter: a file can only match if some sink can.
+    /// A file needs a sink and a source (the analysis is within the file).
     pub fn words(&self) -> Option<Vec<Vec<String>>> {
-        let mut clauses = Vec::new();
+        let mut sinks = Vec::new();
         for sink in &self.sinks {
-            clauses.extend(sink.words()?.iter().cloned());
+            sinks.extend(sink.words()?.iter().cloned());
         }
-        Some(clauses)
+        let mut sources = Some(Vec::new());
+        for source in &self.sources {
+            match (source.words(), &mut sources) {
+                (Some(words), Some(clauses)) => clauses.extend(words.iter().cloned()),
+                _ => sources = None,
+            }
+        }
+        if self.route_parameters
+            && let Some(clauses) = &mut sources
+        {
+            clauses.push(vec![ROUTE_DECORATOR.to_owned()]);
+        }
+        Some(match sources {
+            Some(sources) if !sources.is_empty() && sinks.len() * sources.len() <= 1024 => sinks
+                .iter()
+                .flat_map(|sink| {
+                    sources.iter().map(move |source| {
+                        let mut clause = sink.clone();
+                        clause.extend(source.iter().filter(|word| !sink.contains(word)).cloned());
+                        clause
+                    })
+                })
+                .collect(),
+            _ => sinks,
+        })
     }
 
     /// The sinks reached by source data in the file (`by_kind`: the file's nodes by kind),
