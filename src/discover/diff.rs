@@ -2,10 +2,11 @@
 //! rules on every run of added lines. Shared by the history scan (commit against parent) and
 //! the staged scan (index against HEAD).
 
+use super::added_lines::added_runs;
 use super::{SkipReason, Skipped};
 use crate::engine::{Engine, is_binary};
 use crate::findings::Finding;
-use git2::{Delta, Diff, Patch, Repository};
+use git2::{Delta, Diff, Repository};
 use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -53,7 +54,7 @@ pub fn scan_diff(
     cache: Option<&FragmentCache>,
 ) -> Result<DiffScan, git2::Error> {
     let mut scan = DiffScan::default();
-    for (index, delta) in diff.deltas().enumerate() {
+    for delta in diff.deltas() {
         let Some(path) = delta
             .new_file()
             .path()
@@ -94,10 +95,12 @@ pub fn scan_diff(
         if !readable {
             continue;
         }
-        let Some(patch) = Patch::from_diff(diff, index)? else {
-            continue;
+        let old_blob = match status {
+            Delta::Added => None,
+            _ => repo.find_blob(delta.old_file().id()).ok(),
         };
-        for (first_line, text) in added_runs(&patch)? {
+        let old_content = old_blob.as_ref().map_or(&[][..], |blob| blob.content());
+        for (first_line, text) in added_runs(old_content, content) {
             let key = fragment_key(&path, first_line, &text);
             match cache.and_then(|cache| cache.get(key)) {
                 Some(findings) => scan.findings.extend(findings),
@@ -113,41 +116,6 @@ pub fn scan_diff(
         }
     }
     Ok(scan)
-}
-
-/// Runs of consecutive added lines of a patch: (line number of the first, text).
-fn added_runs(patch: &Patch<'_>) -> Result<Vec<(usize, String)>, git2::Error> {
-    let mut runs = Vec::new();
-    for hunk in 0..patch.num_hunks() {
-        let mut current: Option<(usize, usize, String)> = None;
-        for line_index in 0..patch.num_lines_in_hunk(hunk)? {
-            let line = patch.line_in_hunk(hunk, line_index)?;
-            let Some(number) = line.new_lineno().filter(|_| line.origin() == '+') else {
-                if let Some((first, _, text)) = current.take() {
-                    runs.push((first, text));
-                }
-                continue;
-            };
-            let number = number as usize;
-            let content = String::from_utf8_lossy(line.content());
-            match &mut current {
-                Some((_, last, text)) if *last + 1 == number => {
-                    text.push_str(&content);
-                    *last = number;
-                }
-                _ => {
-                    if let Some((first, _, text)) = current.take() {
-                        runs.push((first, text));
-                    }
-                    current = Some((number, number, content.into_owned()));
-                }
-            }
-        }
-        if let Some((first, _, text)) = current {
-            runs.push((first, text));
-        }
-    }
-    Ok(runs)
 }
 
 fn fragment_key(path: &str, first_line: usize, text: &str) -> u64 {

@@ -5,6 +5,7 @@
 //! `history.rs` reads every commit, `staged.rs` the change about to be committed, both
 //! through `diff.rs`.
 
+pub mod added_lines;
 pub mod diff;
 pub mod git;
 pub mod history;

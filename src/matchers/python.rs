@@ -99,8 +99,17 @@ impl PythonMatcher {
         if std::env::var_os("HARDEN_PROF").is_some() {
             for (index, _) in &code_rules {
                 let mut clauses = rule_words(&rules[*index]).unwrap_or_default();
-                clauses.sort_by_key(|c| c.iter().map(|w| w.trim_start_matches("(?i)").len()).sum::<usize>());
-                eprintln!("WORDS\t{}\t{}\t{:?}", rules[*index].id, clauses.len(), &clauses[..clauses.len().min(6)]);
+                clauses.sort_by_key(|c| {
+                    c.iter()
+                        .map(|w| w.trim_start_matches("(?i)").len())
+                        .sum::<usize>()
+                });
+                eprintln!(
+                    "WORDS\t{}\t{}\t{:?}",
+                    rules[*index].id,
+                    clauses.len(),
+                    &clauses[..clauses.len().min(6)]
+                );
             }
         }
         let route_decorator = words
@@ -134,12 +143,16 @@ impl PythonMatcher {
         let Some(source) = PythonSource::parse(text) else {
             return Vec::new();
         };
-        if std::env::var_os("HARDEN_PROF").is_some() { eprintln!("PROF\tparse\t{}\t{}", t0.elapsed().as_micros(), path); }
+        if std::env::var_os("HARDEN_PROF").is_some() {
+            eprintln!("PROF\tparse\t{}\t{}", t0.elapsed().as_micros(), path);
+        }
         let t0 = std::time::Instant::now();
         let root = source.tree.root_node();
         let cx = FileContext::new(text, root);
         let by_kind = nodes_by_kind(root);
-        if std::env::var_os("HARDEN_PROF").is_some() { eprintln!("PROF\tcontext\t{}\t{}", t0.elapsed().as_micros(), path); }
+        if std::env::var_os("HARDEN_PROF").is_some() {
+            eprintln!("PROF\tcontext\t{}\t{}", t0.elapsed().as_micros(), path);
+        }
         let mut matches = Vec::new();
         for index in candidates {
             let rule = &rules[index];
@@ -154,7 +167,9 @@ impl PythonMatcher {
                     .collect(),
                 _ => Vec::new(),
             };
-            if std::env::var_os("HARDEN_PROF").is_some() { eprintln!("PROF\t{}\t{}\t{}", rule.id, t0.elapsed().as_micros(), path); }
+            if std::env::var_os("HARDEN_PROF").is_some() {
+                eprintln!("PROF\t{}\t{}\t{}", rule.id, t0.elapsed().as_micros(), path);
+            }
             matches.extend(found.into_iter().map(|(range, fix)| Match {
                 rule: index,
                 range,

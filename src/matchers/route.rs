@@ -7,8 +7,8 @@
 //! `Security(...)`, `@login_required`) at the route, router, include or app level, unless it
 //! is a same-file function that checks nothing (a stub: `return True`, `pass`).
 
-use crate::matchers::pattern::consts::Const;
 use crate::matchers::pattern::NodesByKind;
+use crate::matchers::pattern::consts::Const;
 use crate::matchers::pattern::matcher::{FileContext, call_arguments};
 use crate::matchers::taint::routes::ROUTE_METHODS;
 use crate::parse::node_ext::NodeExt;
@@ -96,7 +96,11 @@ impl RouteRule {
     }
 
     /// Prefixes and dependencies given by `X.include_router(router, prefix=..., dependencies=[...])`.
-    fn includes<'t>(&self, cx: &FileContext<'t>, by_kind: &NodesByKind<'t>) -> HashMap<String, Mount> {
+    fn includes<'t>(
+        &self,
+        cx: &FileContext<'t>,
+        by_kind: &NodesByKind<'t>,
+    ) -> HashMap<String, Mount> {
         let mut mounts = HashMap::new();
         for node in by_kind.get("call").into_iter().flatten().copied() {
             if node.kind_name() == "call"

@@ -666,7 +666,10 @@ impl PNode {
     fn mentions_ident(&self, word: &str) -> bool {
         match self {
             PNode::Name(name) | PNode::Ident(name) => name == word,
-            _ => self.children().iter().any(|child| child.mentions_ident(word)),
+            _ => self
+                .children()
+                .iter()
+                .any(|child| child.mentions_ident(word)),
         }
     }
 }

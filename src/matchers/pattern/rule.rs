@@ -116,10 +116,18 @@ impl RuleObject {
             None => candidate_kinds(self).map(|kinds| {
                 // Statements and other non-expressions are never seen through parentheses
                 // or expression statements, nor reached from a name.
-                let seen_through: &[&str] = if kinds.iter().all(|kind| NOT_WRAPPED.contains(&kind.as_str())) {
+                let seen_through: &[&str] = if kinds
+                    .iter()
+                    .all(|kind| NOT_WRAPPED.contains(&kind.as_str()))
+                {
                     &[]
                 } else {
-                    &["identifier", "attribute", "parenthesized_expression", "expression_statement"]
+                    &[
+                        "identifier",
+                        "attribute",
+                        "parenthesized_expression",
+                        "expression_statement",
+                    ]
                 };
                 KindSet::from_names(
                     kinds

@@ -10,8 +10,8 @@ pub mod flow;
 pub mod routes;
 
 use crate::fix::Fix;
-use crate::matchers::pattern::matcher::FileContext;
 use crate::matchers::pattern::literals::ROUTE_DECORATOR;
+use crate::matchers::pattern::matcher::FileContext;
 use crate::matchers::pattern::{NodesByKind, PatternRule, instantiate};
 use crate::parse::node_ext::NodeExt;
 use crate::rules::RuleFix;
