@@ -11,7 +11,7 @@
 use super::{Applicability, Edit, Fix};
 use crate::matchers::pattern::consts::Const;
 use crate::matchers::pattern::matcher::{Bindings, FileContext, bound, call_arguments, match_node};
-use crate::matchers::pattern::ptree::PNode;
+use crate::matchers::pattern::ptree::{PNode, dedent};
 use crate::matchers::pattern::rule::RuleObject;
 use crate::parse::node_ext::NodeExt;
 use crate::parse::python::named_children;
@@ -396,20 +396,6 @@ fn insert_lines(
     } else {
         (line_start..line_start, format!("{}\n", body.join("\n")))
     }
-}
-
-fn dedent(text: &str) -> String {
-    let text = text.trim_matches('\n');
-    let indent = text
-        .lines()
-        .filter(|line| !line.trim().is_empty())
-        .map(|line| line.len() - line.trim_start().len())
-        .min()
-        .unwrap_or(0);
-    text.lines()
-        .map(|line| line.get(indent..).unwrap_or(line.trim_start()))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Replaces the value of keyword `name` in `call`, or adds the argument.

@@ -13,6 +13,7 @@ use crate::parse::python::PythonSource;
 use crate::rules::{Rule, RuleKind};
 use aho_corasick::AhoCorasick;
 use regex::Regex;
+use std::cell::OnceCell;
 
 /// The Python code rules of a rule set, with the shared word prefilter.
 pub struct PythonMatcher {
@@ -189,18 +190,28 @@ impl PythonMatcher {
                 present[ids[hit.pattern().as_usize()]] = true;
             }
         }
-        if let Some((index, regex)) = &self.route_decorator {
-            present[*index] = regex.is_match(text);
-        }
+        // The route-decorator regex runs only for a clause whose other words are all present,
+        // and at most once per file.
+        let route_index = self.route_decorator.as_ref().map(|(index, _)| *index);
+        let has_route = OnceCell::new();
+        let holds = |clause: &Vec<usize>| {
+            clause
+                .iter()
+                .all(|&word| Some(word) == route_index || present[word])
+                && match &self.route_decorator {
+                    Some((index, regex)) if clause.contains(index) => {
+                        *has_route.get_or_init(|| regex.is_match(text))
+                    }
+                    _ => true,
+                }
+        };
         self.rules
             .iter()
             .filter(|(index, clauses)| {
                 rules[*index].applies_to(language)
-                    && clauses.as_ref().is_none_or(|clauses| {
-                        clauses
-                            .iter()
-                            .any(|clause| clause.iter().all(|&word| present[word]))
-                    })
+                    && clauses
+                        .as_ref()
+                        .is_none_or(|clauses| clauses.iter().any(holds))
             })
             .map(|(index, _)| *index)
             .collect()

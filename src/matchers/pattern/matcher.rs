@@ -175,10 +175,27 @@ fn match_inner<'t>(
             let Some(definition_node) = target.field("definition") else {
                 return false;
             };
+            // `...` among the decorators changes nothing: other decorators are always allowed.
+            let decorators: Vec<&PNode> = decorators
+                .iter()
+                .filter(|decorator| **decorator != PNode::Ellipsis)
+                .collect();
             let mut used = vec![false; targets.len()];
-            match_unordered(decorators, &targets, &mut used, cx, env, &mut |env| {
-                match_then(definition, definition_node, cx, env, next)
-            })
+            let decorator =
+                |pattern: &&PNode,
+                 target: Node<'t>,
+                 cx: &FileContext<'t>,
+                 env: &mut Bindings<'t>,
+                 next: Next<'_, 't>| { match_then(pattern, target, cx, env, next) };
+            match_unordered(
+                &decorators,
+                &targets,
+                &mut used,
+                cx,
+                env,
+                &mut |env| match_then(definition, definition_node, cx, env, next),
+                &decorator,
+            )
         }
         PNode::Dict { pairs, open } => {
             if target.kind_name() != "dictionary" {
@@ -195,7 +212,7 @@ fn match_inner<'t>(
                 return false;
             }
             let mut used = vec![false; target_pairs.len()];
-            match_pairs(pairs, &target_pairs, &mut used, cx, env, next)
+            match_unordered(pairs, &target_pairs, &mut used, cx, env, next, &match_pair)
         }
         PNode::Node {
             kind,
@@ -280,42 +297,6 @@ fn match_some_each<'t>(
             })
         }),
     }
-}
-
-/// Dictionary pairs: each pattern pair matches a distinct target pair, in any order.
-fn match_pairs<'t>(
-    pairs: &[(PNode, PNode)],
-    targets: &[Node<'t>],
-    used: &mut [bool],
-    cx: &FileContext<'t>,
-    env: &mut Bindings<'t>,
-    next: Next<'_, 't>,
-) -> bool {
-    let Some(((key, value), rest)) = pairs.split_first() else {
-        return next(env);
-    };
-    for index in 0..targets.len() {
-        if used[index] {
-            continue;
-        }
-        let (Some(target_key), Some(target_value)) =
-            (targets[index].field("key"), targets[index].field("value"))
-        else {
-            continue;
-        };
-        used[index] = true;
-        let matched = match_then(key, target_key, cx, env, &mut |env| {
-            match_then(value, target_value, cx, env, &mut |env| {
-                let mut used_after = used.to_vec();
-                match_pairs(rest, targets, &mut used_after, cx, env, next)
-            })
-        });
-        used[index] = false;
-        if matched {
-            return true;
-        }
-    }
-    false
 }
 
 /// Looks through parentheses, and through an expression statement when the pattern is not
@@ -442,29 +423,32 @@ fn match_seq<'t>(
     }
 }
 
-/// Each pattern matches a distinct target, in any order (decorators).
-fn match_unordered<'t>(
-    patterns: &[PNode],
+/// How one item of an unordered pattern matches one target.
+type MatchOne<'f, 't, P> =
+    &'f dyn Fn(&P, Node<'t>, &FileContext<'t>, &mut Bindings<'t>, Next<'_, 't>) -> bool;
+
+/// Each pattern matches a distinct target, in any order (decorators, dictionary pairs),
+/// backtracking over the choice of target.
+fn match_unordered<'t, P>(
+    patterns: &[P],
     targets: &[Node<'t>],
     used: &mut [bool],
     cx: &FileContext<'t>,
     env: &mut Bindings<'t>,
     next: Next<'_, 't>,
+    match_one: MatchOne<'_, 't, P>,
 ) -> bool {
     let Some((first, rest)) = patterns.split_first() else {
         return next(env);
     };
-    if *first == PNode::Ellipsis {
-        return match_unordered(rest, targets, used, cx, env, next);
-    }
     for index in 0..targets.len() {
         if used[index] {
             continue;
         }
         used[index] = true;
-        let matched = match_then(first, targets[index], cx, env, &mut |env| {
+        let matched = match_one(first, targets[index], cx, env, &mut |env| {
             let mut used_after = used.to_vec();
-            match_unordered(rest, targets, &mut used_after, cx, env, next)
+            match_unordered(rest, targets, &mut used_after, cx, env, next, match_one)
         });
         used[index] = false;
         if matched {
@@ -472,6 +456,23 @@ fn match_unordered<'t>(
         }
     }
     false
+}
+
+/// A `key: value` pattern against a dictionary pair.
+fn match_pair<'t>(
+    (key, value): &(PNode, PNode),
+    target: Node<'t>,
+    cx: &FileContext<'t>,
+    env: &mut Bindings<'t>,
+    next: Next<'_, 't>,
+) -> bool {
+    let (Some(target_key), Some(target_value)) = (target.field("key"), target.field("value"))
+    else {
+        return false;
+    };
+    match_then(key, target_key, cx, env, &mut |env| {
+        match_then(value, target_value, cx, env, next)
+    })
 }
 
 /// Whether the constant value of `node` matches `pattern`. Dictionary literals are matched

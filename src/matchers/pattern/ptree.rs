@@ -544,8 +544,9 @@ fn substitute_placeholders(pattern: &str, dict_ellipsis: bool) -> String {
     out
 }
 
-/// Removes the indentation common to every non-blank line (patterns in TOML triple quotes).
-fn dedent(text: &str) -> String {
+/// Removes the indentation common to every non-blank line (patterns and fix templates in
+/// TOML triple quotes).
+pub fn dedent(text: &str) -> String {
     let text = text.trim_matches('\n');
     let indent = text
         .lines()
